@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The shared kernel: company, errors, status workflow, events and outbox,
+    numbering, money, approvals, webhooks and global search."""
+
+    name = "keel.core"
+    label = "core"
+    verbose_name = "Platform"
+
+    def ready(self) -> None:
+        from . import events, tasks
+
+        events.on_outbox_commit(tasks.kick_dispatcher)

@@ -1,0 +1,93 @@
+"""The event bus: synchronous subscribers in the caller's transaction, plus the outbox.
+
+`publish()` runs every subscriber of the event's type now, inside the
+publisher's transaction (a subscriber's error rolls the whole change back),
+and writes the event to the outbox. Work that leaves the process (webhooks,
+e-mail) is dispatched from the outbox only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OutboxEvent
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """A fact a domain announces. Subclasses set `topic` ('<domain>.<thing>.<verb>')."""
+
+    topic: ClassVar[str] = "event"
+
+    def payload(self) -> dict[str, Any]:
+        return json.loads(json.dumps(dataclasses.asdict(self), cls=DjangoJSONEncoder))
+
+
+Handler = Callable[[Any], None]
+_subscribers: dict[type[Event], list[Handler]] = defaultdict(list)
+_after_commit_hooks: list[Callable[[], None]] = []
+
+
+def subscribe(event_type: type[Event], handler: Handler) -> None:
+    """Call `handler(event)` whenever `event_type` is published (idempotent registration)."""
+    if handler not in _subscribers[event_type]:
+        _subscribers[event_type].append(handler)
+
+
+def on_outbox_commit(hook: Callable[[], None]) -> None:
+    """Register what runs after a transaction that wrote outbox events commits."""
+    if hook not in _after_commit_hooks:
+        _after_commit_hooks.append(hook)
+
+
+def _after_commit() -> None:
+    for hook in _after_commit_hooks:
+        hook()
+
+
+def publish(event: Event, *, company=None) -> OutboxEvent:
+    """Run the subscribers of `event` and record it in the outbox, atomically."""
+    with transaction.atomic():
+        for handler in list(_subscribers.get(type(event), [])):
+            handler(event)
+        record = OutboxEvent.objects.create(
+            topic=event.topic,
+            payload=event.payload(),
+            company=company,
+            occurred_at=timezone.now(),
+        )
+        transaction.on_commit(_after_commit)
+    return record
+
+
+# --- Facts the core announces ----------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ApprovalRequested(Event):
+    topic: ClassVar[str] = "core.approval.requested"
+    request_id: int
+    document_type: str
+    document_id: str
+    action: str
+    amount: str
+    requested_by: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ApprovalDecided(Event):
+    topic: ClassVar[str] = "core.approval.decided"
+    request_id: int
+    document_type: str
+    document_id: str
+    action: str
+    decision: str
+    decided_by: str

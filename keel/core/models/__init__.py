@@ -1,0 +1,24 @@
+"""Core tables: company, status log, number series, outbox, approvals, webhooks."""
+
+from .approvals import ApprovalRequest, ApprovalRule
+from .base import Company, CompanyScoped, Document, Tracked, Versioned
+from .numbering import Sequence
+from .outbox import OutboxEvent
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from .workflow import StatusChange
+
+__all__ = [
+    "ApprovalRequest",
+    "ApprovalRule",
+    "Company",
+    "CompanyScoped",
+    "Document",
+    "OutboxEvent",
+    "Sequence",
+    "StatusChange",
+    "Tracked",
+    "Versioned",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
+]

@@ -1,0 +1,38 @@
+"""Number series: one lock row per company × key × fiscal year."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .base import Company
+
+
+class Sequence(models.Model):
+    """The next legal number of a series; locked with SELECT ... FOR UPDATE when drawn.
+
+    Drawing happens inside the caller's transaction, so a rolled-back document
+    gives its number back and the series stays gapless.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=40, help_text="e.g. 'sales.invoice' or a journal code")
+    fiscal_year = models.PositiveIntegerField()
+    prefix = models.CharField(max_length=20, blank=True)
+    padding = models.PositiveSmallIntegerField(default=5)
+    next_value = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "key", "fiscal_year"], name="sequence_unique_series"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(next_value__gte=1), name="sequence_next_ge_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.fiscal_year} (next {self.next_value})"
+
+    def format(self, value: int) -> str:
+        return f"{self.prefix}{self.fiscal_year}/{value:0{self.padding}d}"

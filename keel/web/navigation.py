@@ -1,0 +1,125 @@
+"""The sidebar, grouped by module, showing each person only what their role allows."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from keel.core.search import search
+
+
+def can(*perms: str):
+    """A permission callback for a sidebar item: any of `perms`."""
+
+    def check(request) -> bool:
+        return any(request.user.has_perm(perm) for perm in perms)
+
+    return check
+
+
+def _item(title: str, icon: str, url_name: str, *perms: str) -> dict:
+    return {
+        "title": title,
+        "icon": icon,
+        "link": lambda request: reverse(url_name),
+        "permission": can(*perms) if perms else None,
+    }
+
+
+# Each module: (title, [items]). Later domains append their group here.
+MODULES: list[tuple[str, list[dict]]] = [
+    (
+        "Workspace",
+        [
+            _item("Dashboard", "dashboard", "admin:index"),
+            _item("Approvals inbox", "approval", "web:approvals", "core.view_approvalrequest"),
+        ],
+    ),
+    (
+        "Approvals",
+        [
+            _item(
+                "Approval requests",
+                "task_alt",
+                "admin:core_approvalrequest_changelist",
+                "core.view_approvalrequest",
+            ),
+            _item(
+                "Approval rules",
+                "rule",
+                "admin:core_approvalrule_changelist",
+                "core.view_approvalrule",
+            ),
+        ],
+    ),
+    (
+        "Integrations",
+        [
+            _item(
+                "Webhook subscriptions",
+                "webhook",
+                "admin:core_webhooksubscription_changelist",
+                "core.view_webhooksubscription",
+            ),
+            _item(
+                "Webhook deliveries",
+                "send",
+                "admin:core_webhookdelivery_changelist",
+                "core.view_webhookdelivery",
+            ),
+            _item(
+                "Outbox events",
+                "outbox",
+                "admin:core_outboxevent_changelist",
+                "core.view_outboxevent",
+            ),
+            _item("API documentation", "api", "swagger-ui"),
+        ],
+    ),
+    (
+        "Administration",
+        [
+            _item("Users", "person", "admin:users_user_changelist", "users.view_user"),
+            _item("Roles", "groups", "admin:auth_group_changelist", "auth.view_group"),
+            _item("Companies", "apartment", "admin:core_company_changelist", "core.change_company"),
+            _item("Number series", "pin", "admin:core_sequence_changelist", "core.view_sequence"),
+            _item(
+                "Status log",
+                "history",
+                "admin:core_statuschange_changelist",
+                "core.view_statuschange",
+            ),
+        ],
+    ),
+]
+
+
+def sidebar_navigation(request) -> list[dict]:
+    """unfold's SIDEBAR.navigation: groups that have at least one item for this user."""
+    groups = []
+    for title, items in MODULES:
+        visible = [
+            item for item in items if item["permission"] is None or item["permission"](request)
+        ]
+        if visible:
+            groups.append(
+                {"title": title, "separator": True, "collapsible": False, "items": visible}
+            )
+    return groups
+
+
+def environment_callback(request):
+    """A badge in the header saying which environment this is (not shown in production)."""
+    if settings.PRODUCTION:
+        return None
+    return ["Demo" if settings.DEBUG else "Staging", "warning"]
+
+
+def search_callback(request, term: str) -> list:
+    """unfold's command palette asks every registered search provider."""
+    from unfold.dataclasses import SearchResult
+
+    return [
+        SearchResult(title=hit.title, description=hit.description, link=hit.link, icon=hit.icon)
+        for hit in search(request.user, term)
+    ]
