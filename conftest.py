@@ -1,0 +1,50 @@
+"""Fixtures shared by every test: a company, users per role, API clients.
+
+The role groups exist in every test database: `migrate` (and the flush of a
+transactional test) runs `ensure_roles()` through post_migrate.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from keel.core.tests.factories import CompanyFactory
+from keel.users.roles import Role
+from keel.users.tests.factories import user_with_role
+
+
+def pytest_collection_modifyitems(config, items):
+    """`postgres` tests skip on SQLite, unless KEEL_REQUIRE_POSTGRES=1 (CI) makes that a failure."""
+    if connection.vendor == "postgresql" or os.environ.get("KEEL_REQUIRE_POSTGRES") == "1":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory()
+
+
+@pytest.fixture
+def users(db, company):
+    """One user per role, keyed by Role."""
+    return {role: user_with_role(role, company=company) for role in Role}
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) -> an APIClient signed in as `user`."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
