@@ -9,6 +9,12 @@ class WebConfig(AppConfig):
     verbose_name = "Workspace"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from . import search_providers
+
+        # unfold's own admin/index.html comes first on the template path, so the
+        # dashboard is named explicitly (admin.site is unfold's site by now).
+        admin.site.index_template = "web/dashboard.html"
 
         search_providers.register_all()
