@@ -87,7 +87,10 @@ class ApprovalRequest(CompanyScoped):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        permissions = [("decide_approvalrequest", "Can approve or reject approval requests")]
+        permissions = [
+            ("decide_approvalrequest", "Can approve or reject approval requests"),
+            ("view_all_approvalrequests", "Can see every approval request"),
+        ]
         indexes = [models.Index(fields=["content_type", "object_id", "action"])]
         constraints = [
             # One open request per document and verb: a double click asks once.
