@@ -42,7 +42,10 @@ def test_manager_approves_through_the_api(pending, users, api_as):
         f"/api/v1/approval-requests/{pending.pk}/approve/", {"note": "ok"}, format="json"
     )
     assert response.status_code == 200
-    assert (response.json()["status"], response.json()["decided_by"]) == ("approved", "sales.manager")
+    assert (response.json()["status"], response.json()["decided_by"]) == (
+        "approved",
+        "sales.manager",
+    )
 
 
 def test_a_transition_not_in_the_table_is_a_409_and_changes_nothing(pending, users, api_as):

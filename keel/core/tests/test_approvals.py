@@ -56,7 +56,11 @@ def test_sales_manager_approves_a_reps_large_deal(company, rule, users):
     approvals.approve(request.pk, by=manager, note="Go")
 
     request.refresh_from_db()
-    assert (request.status, request.decided_by, request.decision_note) == ("approved", manager, "Go")
+    assert (request.status, request.decided_by, request.decision_note) == (
+        "approved",
+        manager,
+        "Go",
+    )
     assert is_approved(company, "confirm")
     assert list(OutboxEvent.objects.values_list("topic", flat=True)) == [
         "core.approval.requested",
