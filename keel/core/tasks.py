@@ -13,18 +13,19 @@ logger = logging.getLogger("keel.tasks")
 
 @task()
 def dispatch_outbox() -> int:
-    """Fan committed events out to webhook deliveries and send what is due."""
+    """Fan committed events out to webhook deliveries and queue one send for each."""
     new = webhooks.dispatch_outbox()
     for delivery_id in new:
         deliver_webhook.enqueue(delivery_id)
-    # Retries whose time has come (the in-process backend cannot schedule them).
-    webhooks.deliver_due()
+    if not deliver_webhook.get_backend().supports_defer:
+        # The in-process backend cannot schedule retries; pick up those now due.
+        webhooks.deliver_due()
     return len(new)
 
 
 @task()
 def deliver_webhook(delivery_id: int) -> str:
-    """One attempt; on failure, schedule the next one when the backend can defer."""
+    """One attempt; on failure, queue the next one for its backoff time."""
     delivery = webhooks.attempt_delivery(delivery_id)
     if delivery is None:
         return "not due"

@@ -16,5 +16,7 @@ class WebConfig(AppConfig):
         # unfold's own admin/index.html comes first on the template path, so the
         # dashboard is named explicitly (admin.site is unfold's site by now).
         admin.site.index_template = "web/dashboard.html"
+        admin.site.index_title = "Dashboard"
+        admin.site.site_header = admin.site.site_title = "Keel"
 
         search_providers.register_all()

@@ -1,0 +1,56 @@
+"""The bus: subscribers run inside the publisher's transaction; their failure undoes it."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+import pytest
+from django.db import transaction
+
+from keel.core.events import Event, publish, subscribe
+from keel.core.models import Company, OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclasses.dataclass(frozen=True)
+class CompanyRenamed(Event):
+    topic: ClassVar[str] = "test.company.renamed"
+    company_id: int
+    name: str
+
+
+seen: list[CompanyRenamed] = []
+
+
+def remember(event: CompanyRenamed) -> None:
+    seen.append(event)
+    if event.name == "Refused Ltd":
+        raise ValueError("a subscriber refused the change")
+
+
+subscribe(CompanyRenamed, remember)
+subscribe(CompanyRenamed, remember)  # registering twice keeps one subscription
+
+
+def test_subscribers_run_once_synchronously_and_the_event_is_in_the_outbox(company):
+    seen.clear()
+    record = publish(CompanyRenamed(company_id=company.pk, name="Acme 2"), company=company)
+    assert seen == [CompanyRenamed(company_id=company.pk, name="Acme 2")]
+    assert (record.topic, record.payload) == (
+        "test.company.renamed",
+        {"company_id": company.pk, "name": "Acme 2"},
+    )
+    assert record.dispatched_at is None
+
+
+def test_a_failing_subscriber_rolls_back_the_whole_change(company):
+    """Given a subscriber that refuses; When a rename and its event happen in one
+    transaction; Then neither the rename nor the outbox event remains."""
+    with pytest.raises(ValueError), transaction.atomic():
+        Company.objects.filter(pk=company.pk).update(name="Refused Ltd")
+        publish(CompanyRenamed(company_id=company.pk, name="Refused Ltd"), company=company)
+    company.refresh_from_db()
+    assert company.name == "Acme Test Co"
+    assert OutboxEvent.objects.count() == 0

@@ -1,0 +1,39 @@
+"""Money: Decimal only, per-currency precision, half-up rounding."""
+
+from decimal import Decimal
+
+import pytest
+
+from keel.core.money import format_money, round_money
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        ("2.675", "USD", Decimal("2.68")),
+        ("2.665", "EUR", Decimal("2.67")),
+        ("-2.675", "USD", Decimal("-2.68")),
+        ("1.5", "JPY", Decimal("2")),
+        ("1.2345", "KWD", Decimal("1.235")),
+        (Decimal("0.005"), "usd", Decimal("0.01")),
+    ],
+)
+def test_round_money_uses_the_currency_precision_and_half_up(amount, currency, expected):
+    rounded = round_money(amount, currency)
+    assert rounded == expected
+    assert rounded.as_tuple().exponent == expected.as_tuple().exponent
+
+
+def test_floats_are_refused():
+    with pytest.raises(TypeError, match="float"):
+        round_money(0.1, "USD")
+
+
+def test_format_money_for_messages():
+    assert format_money(Decimal("1250"), "USD") == "1,250.00 USD"
+    assert format_money(Decimal("1250.4"), "JPY") == "1,250 JPY"
+
+
+def test_sum_of_many_rounded_lines_is_exact():
+    lines = [round_money(Decimal("0.10") * 3 / 3, "USD") for _ in range(100_000)]
+    assert sum(lines, Decimal(0)) == Decimal("10000.00")

@@ -1,0 +1,79 @@
+"""`keel worker` runs queued background work: the outbox dispatcher and webhook retries."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+import pytest
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+
+from keel.config.cli import main as keel
+from keel.core.events import Event, publish
+from keel.core.models import WebhookDelivery
+from keel.core.tests.factories import WebhookSubscriptionFactory
+from keel.core.tests.receiver import Receiver
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@dataclasses.dataclass(frozen=True)
+class InvoicePosted(Event):
+    topic: ClassVar[str] = "test.invoice.posted"
+    number: str
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+def run_worker() -> None:
+    keel(["keel", "worker", "--batch", "--no-startup-delay", "--no-reload", "-v", "0"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_events_wait_for_the_worker_then_are_delivered(settings, receiver, company):
+    """Given the database task backend; When an event commits; Then nothing is sent until
+    `keel worker` runs, and then the receiver gets it once."""
+    settings.TASKS = DATABASE_TASKS
+    WebhookSubscriptionFactory(company=company, target_url=receiver.url)
+
+    with transaction.atomic():
+        publish(InvoicePosted(number="INV/2026/00001"), company=company)
+
+    assert receiver.requests == []
+    assert list(DBTaskResult.objects.values_list("task_path", "status")) == [
+        ("keel.core.tasks.dispatch_outbox", "READY")
+    ]
+
+    run_worker()
+
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get().status == "delivered"
+    assert set(DBTaskResult.objects.values_list("task_path", "status")) == {
+        ("keel.core.tasks.dispatch_outbox", "SUCCESSFUL"),
+        ("keel.core.tasks.deliver_webhook", "SUCCESSFUL"),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_delivery_is_queued_again_for_its_backoff_time(settings, receiver, company):
+    """Given a receiver that is down; When the worker runs; Then the attempt is logged and
+    a retry task waits in the queue until the delivery's next attempt time."""
+    settings.TASKS = DATABASE_TASKS
+    receiver.statuses = [502]
+    WebhookSubscriptionFactory(company=company, target_url=receiver.url)
+    with transaction.atomic():
+        publish(InvoicePosted(number="INV/2026/00002"), company=company)
+
+    run_worker()
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    retry = DBTaskResult.objects.get(task_path="keel.core.tasks.deliver_webhook", status="READY")
+    assert retry.run_after == delivery.next_attempt_at
+    assert retry.args_kwargs["args"] == [delivery.pk]
