@@ -1,0 +1,57 @@
+"""`keel demo`: a deterministic demo company with one user per role who can sign in."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from keel.core.models import Company
+from keel.users.roles import Role
+from keel.web.demo import COMPANY_NAME, DEMO_PASSWORD, DEMO_USERS
+
+pytestmark = pytest.mark.django_db
+
+
+def people():
+    return list(
+        get_user_model()
+        .objects.order_by("username")
+        .values_list("username", "first_name", "last_name", "groups__name")
+    )
+
+
+def test_demo_loads_a_company_with_one_user_per_role_and_prints_the_login(capsys):
+    call_command("demo", "--no-serve")
+
+    out = capsys.readouterr().out
+    assert "Open   http://127.0.0.1:8000/" in out
+    assert f"Log in as  admin / {DEMO_PASSWORD}" in out
+    assert list(Company.objects.values_list("name", flat=True)) == [COMPANY_NAME]
+    User = get_user_model()
+    assert User.objects.count() == len(Role) == 13
+    for role, username in DEMO_USERS.items():
+        user = User.objects.get(username=username)
+        assert [g.name for g in user.groups.all()] == [str(role)]
+        assert user.is_staff and not user.is_superuser
+
+
+def test_demo_is_deterministic_and_a_second_run_changes_nothing():
+    call_command("demo", "--no-serve")
+    first = people()
+    call_command("demo", "--no-serve")
+    assert people() == first
+    # Faker's fixed seed gives the same names on every machine.
+    User = get_user_model()
+    assert User.objects.get(username="admin").get_full_name() == "David Shaw"
+    assert User.objects.get(username="sales.rep").get_full_name() == "William Heath"
+
+
+def test_the_printed_login_works():
+    call_command("demo", "--no-serve")
+    client = Client()
+    page = client.post("/login/", {"username": "admin", "password": DEMO_PASSWORD}, follow=True)
+    assert page.status_code == 200
+    assert page.context["user"].username == "admin"
+    assert client.get("/").status_code == 200
