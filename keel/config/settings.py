@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "keel.core",
     "keel.users",
+    "keel.parties",
+    "keel.crm",
     "keel.web",
 ]
 

@@ -2,10 +2,17 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _sync_roles(sender, **kwargs) -> None:
-    # Roles are configuration the code ships; keep the groups in step after migrate.
+def _sync_roles(sender, using="default", **kwargs) -> None:
+    """Roles are configuration the code ships: keep the groups in step after migrate."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
     from .services.roles import ensure_roles
 
+    # post_migrate reaches this app before the domains listed after it; create
+    # every app's permissions first so that all domains' grants resolve.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
     ensure_roles()
 
 

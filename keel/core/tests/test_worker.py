@@ -6,10 +6,10 @@ import dataclasses
 from typing import ClassVar
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
-from keel.config.cli import main as keel
 from keel.core.events import Event, publish
 from keel.core.models import WebhookDelivery
 from keel.core.tests.factories import WebhookSubscriptionFactory
@@ -32,7 +32,9 @@ def receiver():
 
 
 def run_worker() -> None:
-    keel(["keel", "worker", "--batch", "--no-startup-delay", "--no-reload", "-v", "0"])
+    # What `keel worker` runs (the alias itself: keel/web/tests/test_cli.py); a domain's
+    # tests do not import the shell (keel.config), see .importlinter.
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True)

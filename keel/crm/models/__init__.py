@@ -1,0 +1,16 @@
+from .activities import Activity, CalendarFeed, SalesTarget
+from .leads import AssignmentRule, Lead, LeadEngagement, ScoringRule
+from .opportunities import Opportunity, Pipeline, Stage
+
+__all__ = [
+    "Activity",
+    "AssignmentRule",
+    "CalendarFeed",
+    "Lead",
+    "LeadEngagement",
+    "Opportunity",
+    "Pipeline",
+    "SalesTarget",
+    "ScoringRule",
+    "Stage",
+]
