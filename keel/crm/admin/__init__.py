@@ -1,0 +1,5 @@
+"""Workspace pages of the CRM (one module per area)."""
+
+# --- leads (section owned by the leads work) ---
+
+# --- opportunities, activities, forecast (section owned by the pipeline work) ---

@@ -1,0 +1,11 @@
+"""What each role may do in the CRM, and the object rules for reps' own records."""
+
+from __future__ import annotations
+
+from keel.users.roles import Role
+
+GRANTS: dict[Role, list[str]] = {}
+
+# --- leads (section owned by the leads work) ---
+
+# --- opportunities, activities, forecast (section owned by the pipeline work) ---
