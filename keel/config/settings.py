@@ -204,8 +204,9 @@ KEEL_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("KEEL_WEBHOOK_BACKOFF_SECOND
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous call then gets 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["keel.core.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "keel.core.api.pagination.KeelPagination",

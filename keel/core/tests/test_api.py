@@ -85,8 +85,30 @@ def test_a_request_outside_your_scope_is_404(pending, users, api_as):
 
 def test_anonymous_callers_get_the_error_shape():
     response = APIClient().get("/api/v1/approval-requests/")
-    assert response.status_code in (401, 403)
-    assert response.json()["code"] == "not_authenticated"
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {
+        "code": "not_authenticated",
+        "detail": "Authentication credentials were not provided.",
+        "field": None,
+    }
+
+
+def test_a_token_signs_in_api_clients(users):
+    client = APIClient()
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "sales.rep", "password": "wrong"}, format="json"
+    )
+    assert token.status_code == 400
+    user = users[Role.SALES_REP]
+    user.set_password("s3cret-pass")
+    user.save()
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "sales.rep", "password": "s3cret-pass"}, format="json"
+    )
+    assert token.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    assert client.get("/api/v1/me/").json()["roles"] == ["Sales Rep"]
 
 
 def test_validation_errors_name_the_field(users, api_as):
