@@ -2,6 +2,7 @@
 
 from .approvals import ApprovalRequest, ApprovalRule
 from .base import Company, CompanyScoped, Document, Tracked, Versioned
+from .idempotency import IdempotentRequest
 from .numbering import Sequence
 from .outbox import OutboxEvent
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -13,6 +14,7 @@ __all__ = [
     "Company",
     "CompanyScoped",
     "Document",
+    "IdempotentRequest",
     "OutboxEvent",
     "Sequence",
     "StatusChange",
