@@ -54,3 +54,24 @@ def api_as():
 def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness costs seconds per user; tests need no such strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def pending_approval(company, users):
+    """Given a rule 'above 10,000.00 needs a Sales Manager' and a Sales Rep's request to
+    confirm a 12,500.00 USD deal (the company record stands in for the document)."""
+    from decimal import Decimal
+
+    from keel.core.services import approvals
+    from keel.core.tests.factories import ApprovalRuleFactory
+
+    ApprovalRuleFactory(company=company)
+    return approvals.request_approval(
+        company=company,
+        document=company,
+        action="confirm",
+        amount=Decimal("12500.00"),
+        currency="USD",
+        requested_by=users[Role.SALES_REP],
+        reason="Acme renewal",
+    )

@@ -9,7 +9,6 @@ from django.contrib.contenttypes.models import ContentType
 from rest_framework.test import APIClient
 
 from keel.core.models import ApprovalRequest, OutboxEvent, StatusChange, WebhookSubscription
-from keel.core.services import approvals
 from keel.core.tests.factories import ApprovalRuleFactory, WebhookSubscriptionFactory
 from keel.users.roles import Role
 
@@ -17,16 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pending(company, users):
-    ApprovalRuleFactory(company=company)
-    return approvals.request_approval(
-        company=company,
-        document=company,
-        action="confirm",
-        amount=Decimal("12500.00"),
-        currency="USD",
-        requested_by=users[Role.SALES_REP],
-    )
+def pending(pending_approval):
+    return pending_approval
 
 
 def state():

@@ -23,17 +23,8 @@ def signed_in(user) -> Client:
 
 
 @pytest.fixture
-def pending(company, users):
-    ApprovalRuleFactory(company=company)
-    return approvals.request_approval(
-        company=company,
-        document=company,
-        action="confirm",
-        amount=Decimal("12500.00"),
-        currency="USD",
-        requested_by=users[Role.SALES_REP],
-        reason="Acme renewal",
-    )
+def pending(pending_approval):
+    return pending_approval
 
 
 def titles(user, rf):
