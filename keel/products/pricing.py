@@ -71,13 +71,9 @@ def explain(rule: PriceListRule, price_list: PriceList, list_price, currency: st
     if rule.price_type == PriceListRule.PriceType.FIXED:
         how = f"fixed price {money_text(rule.fixed_price, currency)}"
     else:
-        how = (
-            f"{plain(rule.discount_percent)}% off list price {money_text(list_price, currency)}"
-        )
+        how = f"{plain(rule.discount_percent)}% off list price {money_text(list_price, currency)}"
     who = f"price group '{rule.price_group.name}' and " if rule.price_group_id else ""
-    qty = (
-        f"quantity >= {plain(rule.min_quantity)}" if rule.min_quantity > 0 else "any quantity"
-    )
+    qty = f"quantity >= {plain(rule.min_quantity)}" if rule.min_quantity > 0 else "any quantity"
     return (
         f"Rule '{rule.name}' of price list '{price_list.name}': {how} for {who}{qty}"
         f"{_validity(rule, price_list)}"

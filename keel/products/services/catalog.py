@@ -7,7 +7,7 @@ from keel.core.transactions import atomic_service
 
 from ..errors import DuplicateCode, InUse
 from ..models import PriceListRule, Product, ProductCategory
-from .common import require_text, same_company, save_guarded
+from .common import as_decimal, require_text, same_company, save_guarded
 
 
 def _place(category: ProductCategory) -> None:
@@ -81,15 +81,14 @@ def check_product(product: Product) -> None:
     if product.kind not in Product.Kind.values:
         raise InvalidInput(f"Unknown product kind '{product.kind}'.", field="kind")
     for field in ("sale_price", "cost_price"):
+        setattr(product, field, as_decimal(getattr(product, field), field))
         if getattr(product, field) is None or getattr(product, field) < 0:
             raise InvalidInput("Prices cannot be negative.", field=field)
     same_company(product.category, product.company_id, "category", "Category")
     others = Product.objects.filter(company_id=product.company_id).exclude(pk=product.pk)
     taken = others.filter(sku=product.sku).first()
     if taken is not None:
-        raise DuplicateCode(
-            f"SKU '{product.sku}' is already used by '{taken.name}'.", field="sku"
-        )
+        raise DuplicateCode(f"SKU '{product.sku}' is already used by '{taken.name}'.", field="sku")
     if product.barcode:
         taken = others.filter(barcode=product.barcode).first()
         if taken is not None:

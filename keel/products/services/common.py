@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import IntegrityError, transaction
 
 from keel.core.errors import InvalidInput
@@ -32,3 +34,15 @@ def save_guarded(instance, *, by, duplicate_message: str, field: str) -> None:
 def same_company(record, company_id: int, field: str, label: str) -> None:
     if record is not None and record.company_id != company_id:
         raise InvalidInput(f"{label} '{record}' belongs to another company.", field=field)
+
+
+def as_decimal(value, field: str) -> Decimal | None:
+    """An exact Decimal from a Decimal, int or numeric string (None stays None)."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        raise InvalidInput("Give amounts as text or Decimal, not floats.", field=field)
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise InvalidInput(f"'{value}' is not a number.", field=field) from error

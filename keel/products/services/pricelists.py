@@ -5,9 +5,9 @@ from __future__ import annotations
 from keel.core.errors import InvalidInput
 from keel.core.transactions import atomic_service
 
-from ..errors import DuplicateCode
+from ..errors import DuplicateCode, InUse
 from ..models import PriceGroup, PriceList, PriceListRule
-from .common import require_text, same_company, save_guarded
+from .common import as_decimal, require_text, same_company, save_guarded
 
 
 @atomic_service
@@ -74,10 +74,11 @@ def save_rule(rule: PriceListRule, *, by) -> PriceListRule:
     price_list = rule.price_list
     rule.company_id = price_list.company_id
     rule.name = require_text(rule.name, "name", "Name")
+    for field in ("min_quantity", "fixed_price", "discount_percent"):
+        setattr(rule, field, as_decimal(getattr(rule, field), field))
     if rule.product_id and rule.category_id:
         raise InvalidInput(
-            "A rule targets a product or a category, not both; leave both empty for all "
-            "products.",
+            "A rule targets a product or a category, not both; leave both empty for all products.",
             field="category",
         )
     same_company(rule.product, rule.company_id, "product", "Product")
@@ -114,3 +115,12 @@ def save_rule(rule: PriceListRule, *, by) -> PriceListRule:
 @atomic_service
 def delete_rule(rule: PriceListRule) -> None:
     rule.delete()
+
+
+@atomic_service
+def delete_price_group(group: PriceGroup) -> None:
+    """Remove a price group no rule uses (deleting would silently drop those rules)."""
+    used = PriceListRule.objects.filter(price_group_id=group.pk).count()
+    if used:
+        raise InUse(f"{used} price-list rule(s) use '{group.name}'; change them first.")
+    group.delete()

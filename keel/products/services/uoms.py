@@ -7,7 +7,7 @@ from keel.core.transactions import atomic_service
 
 from ..errors import DuplicateCode, InUse
 from ..models import Product, Uom, UomCategory
-from .common import require_text, save_guarded
+from .common import as_decimal, require_text, save_guarded
 
 
 @atomic_service
@@ -26,6 +26,8 @@ def save_uom(uom: Uom, *, by) -> Uom:
     """Create or change a unit. A reference unit has ratio 1 and is its category's only
     one; a unit products use keeps its category and ratio (their quantities depend on it)."""
     uom.name = require_text(uom.name, "name", "Name")
+    uom.ratio = as_decimal(uom.ratio, "ratio")
+    uom.rounding = as_decimal(uom.rounding, "rounding")
     if uom.ratio is None or uom.ratio <= 0:
         raise InvalidInput("Ratio must be greater than zero.", field="ratio")
     if uom.rounding is None or uom.rounding <= 0:
