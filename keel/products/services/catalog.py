@@ -17,10 +17,8 @@ def _place(category: ProductCategory) -> None:
     category.full_name = f"{parent.full_name} / {category.name}" if parent else category.name
 
 
-@atomic_service
-def save_category(category: ProductCategory, *, by) -> ProductCategory:
-    """Create, rename or move a category; refuses a move under its own subtree and
-    keeps every descendant's path and full name in step."""
+def check_category(category: ProductCategory) -> None:
+    """A unique name among its siblings and no move under its own subtree."""
     category.name = require_text(category.name, "name", "Name")
     parent = category.parent
     same_company(parent, category.company_id, "parent", "Parent category")
@@ -35,6 +33,13 @@ def save_category(category: ProductCategory, *, by) -> ProductCategory:
     if siblings.exists():
         where = f"under '{parent}'" if parent else "at the top level"
         raise DuplicateCode(f"A category '{category.name}' exists {where}.", field="name")
+
+
+@atomic_service
+def save_category(category: ProductCategory, *, by) -> ProductCategory:
+    """Create, rename or move a category; keeps every descendant's path and full name
+    in step."""
+    check_category(category)
     old_path = category.path
     save_guarded(category, by=by, duplicate_message="Category name taken.", field="name")
     _place(category)

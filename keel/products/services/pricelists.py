@@ -29,10 +29,8 @@ def _check_window(record) -> None:
         )
 
 
-@atomic_service
-def save_price_list(price_list: PriceList, *, by) -> PriceList:
-    """Create or change a price list. Making it the default takes the flag from the
-    previous default; discount rules need the list in the company's currency."""
+def check_price_list(price_list: PriceList) -> None:
+    """Guards a price list passes before it is saved (reads only; tidies the fields)."""
     price_list.name = require_text(price_list.name, "name", "Name")
     company_currency = price_list.company.currency
     price_list.currency = (price_list.currency or company_currency).strip().upper()
@@ -52,6 +50,13 @@ def save_price_list(price_list: PriceList, *, by) -> PriceList:
             f"{company_currency}; its currency cannot become {price_list.currency}.",
             field="currency",
         )
+
+
+@atomic_service
+def save_price_list(price_list: PriceList, *, by) -> PriceList:
+    """Create or change a price list. Making it the default takes the flag from the
+    previous default; discount rules need the list in the company's currency."""
+    check_price_list(price_list)
     if price_list.is_default:
         previous = PriceList.objects.select_for_update().filter(
             company_id=price_list.company_id, is_default=True
@@ -67,11 +72,11 @@ def delete_price_list(price_list: PriceList) -> None:
     price_list.delete()
 
 
-@atomic_service
-def save_rule(rule: PriceListRule, *, by) -> PriceListRule:
-    """Create or change a rule: one target at most (product or category), a price
-    that fits its type, and a validity window that is not upside down."""
-    price_list = rule.price_list
+def check_rule(rule: PriceListRule, price_list: PriceList | None = None) -> None:
+    """One target at most (product or category), a price that fits its type, and a
+    validity window that is not upside down (reads only; tidies the fields).
+    `price_list` is given when the list itself is not saved yet (admin inline)."""
+    price_list = price_list or rule.price_list
     rule.company_id = price_list.company_id
     rule.name = require_text(rule.name, "name", "Name")
     for field in ("min_quantity", "fixed_price", "discount_percent"):
@@ -108,6 +113,12 @@ def save_rule(rule: PriceListRule, *, by) -> PriceListRule:
         rule.fixed_price = None
     else:
         raise InvalidInput(f"Unknown price type '{rule.price_type}'.", field="price_type")
+
+
+@atomic_service
+def save_rule(rule: PriceListRule, *, by) -> PriceListRule:
+    """Create or change a rule once `check_rule` passes."""
+    check_rule(rule)
     save_guarded(rule, by=by, duplicate_message="Rule clash.", field="name")
     return rule
 

@@ -21,10 +21,9 @@ def save_uom_category(category: UomCategory, *, by) -> UomCategory:
     return category
 
 
-@atomic_service
-def save_uom(uom: Uom, *, by) -> Uom:
-    """Create or change a unit. A reference unit has ratio 1 and is its category's only
-    one; a unit products use keeps its category and ratio (their quantities depend on it)."""
+def check_uom(uom: Uom) -> None:
+    """A reference unit has ratio 1 and is its category's only one; a unit products
+    use keeps its category and ratio (their quantities depend on it)."""
     uom.name = require_text(uom.name, "name", "Name")
     uom.ratio = as_decimal(uom.ratio, "ratio")
     uom.rounding = as_decimal(uom.rounding, "rounding")
@@ -45,7 +44,7 @@ def save_uom(uom: Uom, *, by) -> Uom:
                 field="is_reference",
             )
     if uom.pk is not None:
-        before = Uom.objects.select_for_update().get(pk=uom.pk)
+        before = Uom.objects.get(pk=uom.pk)
         moved = before.category_id != uom.category_id or before.ratio != uom.ratio
         used = Product.objects.filter(uom_id=uom.pk).count()
         if moved and used:
@@ -54,6 +53,12 @@ def save_uom(uom: Uom, *, by) -> Uom:
                 "cannot change. Create a new unit instead.",
                 field="ratio",
             )
+
+
+@atomic_service
+def save_uom(uom: Uom, *, by) -> Uom:
+    """Create or change a unit once `check_uom` passes."""
+    check_uom(uom)
     save_guarded(uom, by=by, duplicate_message="Unit name taken.", field="name")
     return uom
 
