@@ -76,6 +76,14 @@ class ServiceAdmin(SimpleHistoryAdmin, ModelAdmin):
         }
         return type(f"Checked{base.__name__}", (CheckedForm, base), attrs)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Choices of company records (categories, price lists ...) are the user's company's."""
+        related = db_field.related_model
+        if any(field.name == "company" for field in related._meta.fields):
+            company_id = selectors.company_id_of(request.user)
+            kwargs["queryset"] = related._default_manager.filter(company_id=company_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         type(self).save_service(obj, by=request.user)
 
@@ -184,7 +192,7 @@ class ProductAdmin(ExportMixin, CompanyAdmin):
         "active",
     ]
     list_display_links = ["sku", "name"]
-    list_filter = ["kind", "active", "category"]
+    list_filter = ["kind", "active", ("category", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "sku", "barcode"]
     search_help_text = "Name, SKU or barcode; an exact SKU or barcode opens the product."
     list_select_related = ["category", "uom", "company"]

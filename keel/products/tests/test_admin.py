@@ -192,3 +192,14 @@ def test_global_search_finds_products_by_sku_for_those_who_may_see_them(shelf, u
     hits = search(users[Role.SALES_REP], "CH-05")
     assert [hit.title for hit in hits if hit.icon == "inventory_2"] == ["[CH-05] Chisel 05"]
     assert search(users[Role.SERVICE_AGENT], "CH-05") == []
+
+
+def test_form_choices_and_filters_show_only_the_users_company(shelf, users):
+    from keel.core.tests.factories import CompanyFactory
+
+    ProductCategoryFactory(company=CompanyFactory(name="Other Co"), name="Their secrets")
+    client = signed_in(users[Role.BUYER])
+    form = client.get("/products/product/add/").context["adminform"].form
+    assert [str(c) for c in form.fields["category"].queryset] == ["Tools"]
+    page = client.get("/products/product/")
+    assert b"Their secrets" not in page.content
