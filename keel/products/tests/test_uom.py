@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from keel.products.errors import InUse, UomMismatch
+from keel.products.errors import DuplicateCode, InUse, UomMismatch
 from keel.products.models import Uom
 from keel.products.selectors import convert
 from keel.products.services import uoms
@@ -67,7 +67,7 @@ def test_a_conversion_across_categories_is_refused(weight, length):
 
 
 def test_a_second_reference_unit_is_refused(weight):
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(DuplicateCode) as refused:
         uoms.save_uom(
             Uom(category=weight["kg"].category, name="Pound", ratio=1, is_reference=True),
             by=None,
