@@ -53,6 +53,41 @@ MODULES: list[tuple[str, list[dict]]] = [
         ],
     ),
     (
+        "Products",
+        [
+            _item(
+                "Products",
+                "inventory_2",
+                "admin:products_product_changelist",
+                "products.view_product",
+            ),
+            _item(
+                "Product categories",
+                "category",
+                "admin:products_productcategory_changelist",
+                "products.view_productcategory",
+            ),
+            _item(
+                "Price lists",
+                "sell",
+                "admin:products_pricelist_changelist",
+                "products.view_pricelist",
+            ),
+            _item(
+                "Price groups",
+                "group_work",
+                "admin:products_pricegroup_changelist",
+                "products.view_pricegroup",
+            ),
+            _item(
+                "Units of measure",
+                "straighten",
+                "admin:products_uom_changelist",
+                "products.view_uom",
+            ),
+        ],
+    ),
+    (
         "Integrations",
         [
             _item(

@@ -51,9 +51,19 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
     expect(page.get_by_test_id("roles")).to_have_text("Your roles: Sales Rep")
     expect(page.get_by_role("heading", name="Welcome, Rita Rep")).to_be_visible()
     # And: the sidebar holds exactly what a Sales Rep may open
-    assert sidebar_groups(page) == ["Workspace", "Approvals", "Integrations"]
+    assert sidebar_groups(page) == ["Workspace", "Approvals", "Products", "Integrations"]
     links = sidebar_links(page)
-    assert links == ["Dashboard", "Approvals inbox", "Approval requests", "API documentation"]
+    assert links == [
+        "Dashboard",
+        "Approvals inbox",
+        "Approval requests",
+        "Products",
+        "Product categories",
+        "Price lists",
+        "Price groups",
+        "Units of measure",
+        "API documentation",
+    ]
     for hidden in ("Webhook subscriptions", "Users", "Number series", "Approval rules"):
         assert hidden not in links
     doc_screenshot("dashboard-sales-rep")

@@ -40,6 +40,13 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
     assert titles(users[Role.SALES_REP], rf) == {
         "Workspace": ["Dashboard", "Approvals inbox"],
         "Approvals": ["Approval requests"],
+        "Products": [
+            "Products",
+            "Product categories",
+            "Price lists",
+            "Price groups",
+            "Units of measure",
+        ],
         "Integrations": ["API documentation"],
     }
 
@@ -48,6 +55,7 @@ def test_administrator_navigation_has_every_module(users, rf):
     assert list(titles(users[Role.ADMINISTRATOR], rf)) == [
         "Workspace",
         "Approvals",
+        "Products",
         "Integrations",
         "Administration",
     ]

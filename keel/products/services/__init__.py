@@ -1,0 +1,1 @@
+"""Writes of the products domain: one module per aggregate."""
