@@ -195,3 +195,21 @@ def test_schema_and_docs_are_served_offline(client):
     assert b"cdn" not in docs.content.lower()
     redoc = client.get("/api/redoc/")
     assert b"drf_spectacular_sidecar/redoc" in redoc.content
+
+
+def test_throttled_callers_get_429_with_the_error_shape(users, api_as, monkeypatch):
+    """Given a limit of 3 requests a minute per user; Then the fourth is refused with 429."""
+    from django.core.cache import cache
+    from rest_framework.throttling import UserRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(
+        UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"}
+    )
+    client = api_as(users[Role.SALES_REP])
+    codes = [client.get("/api/v1/me/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    refused = client.get("/api/v1/me/")
+    assert refused.json()["code"] == "throttled"
+    assert refused.json()["detail"].startswith("Request was throttled.")
+    cache.clear()
