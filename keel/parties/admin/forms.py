@@ -15,12 +15,35 @@ class PartyAdminForm(forms.ModelForm):
 
     confirm_duplicate = forms.BooleanField(required=False, label="Create anyway")
     seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    website = forms.URLField(required=False, assume_scheme="https")
     company = None  # set by PartyAdmin.get_form
     duplicates: list[DuplicateMatch]
 
     class Meta:
         model = Party
-        fields = "__all__"
+        fields = [
+            "kind",
+            "name",
+            "organisation",
+            "job_title",
+            "is_customer",
+            "is_prospect",
+            "is_supplier",
+            "is_partner",
+            "email",
+            "phone",
+            "website",
+            "region",
+            "channel",
+            "industry",
+            "customer_group",
+            "tags",
+            "owner",
+            "tax_id",
+            "credit_limit",
+            "notes",
+            "active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

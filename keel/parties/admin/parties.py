@@ -28,7 +28,8 @@ from ..vcard import to_vcards
 from .forms import EraseForm, MergeForm, PartyAdminForm, VCardImportForm
 from .resources import PartyResource
 
-PARTY_FIELDS = [f.name for f in Party._meta.concrete_fields if f.editable and f.name != "id"]
+# What the form edits on the row itself; tags are saved with the form's many-to-many data.
+PARTY_FIELDS = [name for name in PartyAdminForm.Meta.fields if name != "tags"]
 
 
 class AddressInline(TabularInline):
@@ -194,7 +195,6 @@ class PartyAdmin(SimpleHistoryAdmin, ExportActionMixin, ModelAdmin):
                 obj.pk, by=request.user, version=form.cleaned_data.get("seen_version"), **changed
             )
         else:
-            values.pop("company", None)
             saved = create_party(company=form.company, by=request.user, **values)
         for model_field in Party._meta.concrete_fields:
             setattr(obj, model_field.attname, getattr(saved, model_field.attname))
@@ -235,10 +235,11 @@ class PartyAdmin(SimpleHistoryAdmin, ExportActionMixin, ModelAdmin):
                 messages.error(request, error.detail)
                 return None
             moved = sum(result.moved.values())
+            count = len(result.merged_ids)
             messages.success(
                 request,
-                f"Merged {len(result.merged_ids)} part{'y' if len(result.merged_ids) == 1 else 'ies'}"
-                f" into {result.survivor}; {moved} reference(s) moved.",
+                f"Merged {count} part{'y' if count == 1 else 'ies'} into {result.survivor}; "
+                f"{moved} reference(s) moved.",
             )
             return None
         return TemplateResponse(
