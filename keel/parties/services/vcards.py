@@ -11,7 +11,7 @@ from ..models import Address, Party
 from ..normalize import normalize_name
 from ..selectors import DuplicateMatch, duplicates_of
 from ..vcard import ParsedCard, parse_vcards
-from .parties import create_party
+from .parties import create_party, update_party
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -51,25 +51,27 @@ def decode(data: bytes | str) -> str:
     raise InvalidInput("The file is not text.", field="file")  # pragma: no cover
 
 
-def _organisation(company, name: str, by, created: dict[str, Party]) -> Party:
+def _organisation(company, name: str, by, roles, known: dict, created_here: set) -> Party:
     """The organisation a contact card names: an existing one by normalised name, else new."""
     norm = normalize_name(name)
-    if norm in created:
-        return created[norm]
-    existing = (
-        Party.objects.filter(
-            company=company,
-            kind=Party.Kind.ORGANISATION,
-            normalized_name=norm,
-            merged_into__isnull=True,
+    if norm not in known:
+        existing = (
+            Party.objects.filter(
+                company=company,
+                kind=Party.Kind.ORGANISATION,
+                normalized_name=norm,
+                merged_into__isnull=True,
+            )
+            .order_by("id")
+            .first()
         )
-        .order_by("id")
-        .first()
-    )
-    created[norm] = existing or create_party(
-        company=company, by=by, kind=Party.Kind.ORGANISATION, name=name
-    )
-    return created[norm]
+        if existing is None:
+            existing = create_party(
+                company=company, by=by, kind=Party.Kind.ORGANISATION, name=name, **roles
+            )
+            created_here.add(existing.pk)
+        known[norm] = existing
+    return known[norm]
 
 
 @atomic_service
@@ -81,15 +83,22 @@ def import_vcards(
     `import_duplicates`. `roles` (is_customer=True…) apply to every created party."""
     roles = {flag: bool(v) for flag, v in roles.items() if flag.startswith("is_")}
     report = ImportReport()
-    organisations: dict[str, Party] = {}
+    context = {"known": {}, "created_here": set()}
     for card in parse_vcards(decode(data)):
-        report.cards.append(_import_one(company, card, by, import_duplicates, roles, organisations))
+        report.cards.append(_import_one(company, card, by, import_duplicates, roles, context))
     return report
 
 
-def _import_one(company, card: ParsedCard, by, import_duplicates, roles, organisations):
+def _import_one(company, card: ParsedCard, by, import_duplicates, roles, context):
     if card.error:
         return CardOutcome(card.number, card.name, "error", error=card.error)
+    named = context["known"].get(normalize_name(card.name))
+    if card.kind == Party.Kind.ORGANISATION and named and named.pk in context["created_here"]:
+        # An earlier card of this file named it as its ORG: complete that one, once.
+        context["created_here"].discard(named.pk)
+        party = update_party(named.pk, by=by, **{k: v for k, v in card.fields.items() if v})
+        _add_addresses(party, card)
+        return CardOutcome(card.number, card.name, "created", party=party)
     matches = duplicates_of(
         company,
         name=card.name,
@@ -101,7 +110,9 @@ def _import_one(company, card: ParsedCard, by, import_duplicates, roles, organis
         return CardOutcome(card.number, card.name, "duplicate", duplicates=matches)
     organisation = None
     if card.organisation_name:
-        organisation = _organisation(company, card.organisation_name, by, organisations)
+        organisation = _organisation(
+            company, card.organisation_name, by, roles, context["known"], context["created_here"]
+        )
     party = create_party(
         company=company,
         by=by,
@@ -111,6 +122,11 @@ def _import_one(company, card: ParsedCard, by, import_duplicates, roles, organis
         **card.fields,
         **roles,
     )
+    _add_addresses(party, card)
+    return CardOutcome(card.number, card.name, "created", party=party, duplicates=matches)
+
+
+def _add_addresses(party: Party, card: ParsedCard) -> None:
     addresses, defaults = [], set()
     for address in card.addresses:
         # The first address of each kind on the card becomes the default one.
@@ -119,4 +135,3 @@ def _import_one(company, card: ParsedCard, by, import_duplicates, roles, organis
         )
         defaults.add(address["kind"])
     Address.objects.bulk_create(addresses)
-    return CardOutcome(card.number, card.name, "created", party=party, duplicates=matches)
