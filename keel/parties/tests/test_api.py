@@ -199,7 +199,7 @@ def test_the_party_list_costs_the_same_queries_for_5_or_50_rows(
     client = api_as(users[R.SALES_REP])
     client.get("/api/v1/parties/")  # warm the session and permission caches
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(4):
         response = client.get("/api/v1/parties/?page_size=100")
 
     assert response.json()["count"] == rows
