@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "import_export",
     "rules.apps.AutodiscoverRulesConfig",
     "template_partials",
     "django_tasks",

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 api_v1 = [
     path("", include("keel.users.api.urls")),
     path("", include("keel.core.api.urls")),
+    path("", include("keel.parties.api.urls")),
     path("", include("keel.products.api.urls")),
     path("", include("keel.crm.api.urls")),
 ]

@@ -111,6 +111,11 @@ class Party(CompanyScoped, Versioned):
     class Meta:
         ordering = ["name", "id"]
         verbose_name_plural = "parties"
+        permissions = [
+            ("merge_party", "Can merge duplicate parties"),
+            ("erase_person", "Can erase a person's personal data (GDPR)"),
+            ("export_personal_data", "Can export a person's personal data (GDPR)"),
+        ]
         indexes = [
             models.Index(fields=["company", "normalized_name"]),
             models.Index(fields=["company", "owner"]),
@@ -148,3 +153,20 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(p for p in [self.street, self.postal_code, self.city, self.country] if p)
+
+
+class PersonalDataErasure(models.Model):
+    """Audit of a GDPR erasure: who erased which person, when and why (no personal data)."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="erasures")
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    erased_at = models.DateTimeField()
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Erasure of party #{self.party_id} on {self.erased_at:%Y-%m-%d}"

@@ -36,6 +36,29 @@ MODULES: list[tuple[str, list[dict]]] = [
         ],
     ),
     (
+        "Parties",
+        [
+            _item("Parties", "groups", "admin:parties_party_changelist", "parties.view_party"),
+            _item("Regions", "public", "admin:parties_region_changelist", "parties.view_region"),
+            _item(
+                "Sales channels",
+                "storefront",
+                "admin:parties_saleschannel_changelist",
+                "parties.view_saleschannel",
+            ),
+            _item(
+                "Industries", "factory", "admin:parties_industry_changelist", "parties.view_industry"
+            ),
+            _item("Tags", "sell", "admin:parties_tag_changelist", "parties.view_tag"),
+            _item(
+                "Customer groups",
+                "group_work",
+                "admin:parties_customergroup_changelist",
+                "parties.view_customergroup",
+            ),
+        ],
+    ),
+    (
         "Approvals",
         [
             _item(

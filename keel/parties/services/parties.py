@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keel.core.errors import InvalidInput, StaleRecord
+from keel.core.errors import Conflict, InvalidInput, StaleRecord
 from keel.core.transactions import atomic_service
 
 from ..models import Party
@@ -44,9 +44,16 @@ def create_party(*, company, by=None, tags=(), **fields) -> Party:
 
 
 @atomic_service
-def update_party(party_id: int, *, by=None, version: int | None = None, **changes) -> Party:
+def update_party(
+    party_id: int, *, by=None, version: int | None = None, tags=None, **changes
+) -> Party:
     """Apply `changes`; refuses a stale edit when the caller says which version it read."""
     party = Party.objects.select_for_update().get(pk=party_id)
+    if party.erased_at or party.merged_into_id:
+        raise Conflict(
+            f"Party #{party.pk} was erased or merged and can no longer be changed.",
+            code="party_closed",
+        )
     if version is not None and version != party.version:
         raise StaleRecord(
             f"{party} was changed by someone else since you opened it (version {party.version}, "
@@ -59,4 +66,6 @@ def update_party(party_id: int, *, by=None, version: int | None = None, **change
     party.version += 1
     party.updated_by = by
     party.save()
+    if tags is not None:
+        party.tags.set(tags)
     return party
