@@ -68,7 +68,6 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
-    "import_export",
     "keel.core",
     "keel.users",
     "keel.parties",
@@ -241,6 +240,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`/`status` choice set; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "PartyKindEnum": "keel.parties.models.Party.Kind",
+        "AddressKindEnum": "keel.parties.models.Address.Kind",
+        "ProductKindEnum": "keel.products.models.catalog.Product.Kind",
+        "ScoringRuleKindEnum": "keel.crm.models.leads.ScoringRule.Kind",
+        "ActivityKindEnum": "keel.crm.models.activities.Activity.Kind",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -47,7 +47,10 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "parties.view_saleschannel",
             ),
             _item(
-                "Industries", "factory", "admin:parties_industry_changelist", "parties.view_industry"
+                "Industries",
+                "factory",
+                "admin:parties_industry_changelist",
+                "parties.view_industry",
             ),
             _item("Tags", "sell", "admin:parties_tag_changelist", "parties.view_tag"),
             _item(
@@ -152,10 +155,28 @@ MODULES: list[tuple[str, list[dict]]] = [
 ]
 
 
+# Sidebar order: the workspace, the business modules by tier, then the platform.
+ORDER = [
+    "Workspace",
+    "Parties",
+    "Products",
+    "CRM",
+    "Accounting",
+    "Approvals",
+    "Integrations",
+    "Administration",
+]
+
+
+def _position(module: tuple[str, list[dict]]) -> int:
+    title = module[0]
+    return ORDER.index(title) if title in ORDER else ORDER.index("Approvals")
+
+
 def sidebar_navigation(request) -> list[dict]:
     """unfold's SIDEBAR.navigation: groups that have at least one item for this user."""
     groups = []
-    for title, items in MODULES:
+    for title, items in sorted(MODULES, key=_position):
         visible = [
             item for item in items if item["permission"] is None or item["permission"](request)
         ]

@@ -51,17 +51,23 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
     expect(page.get_by_test_id("roles")).to_have_text("Your roles: Sales Rep")
     expect(page.get_by_role("heading", name="Welcome, Rita Rep")).to_be_visible()
     # And: the sidebar holds exactly what a Sales Rep may open
-    assert sidebar_groups(page) == ["Workspace", "Approvals", "Products", "Integrations"]
+    assert sidebar_groups(page) == ["Workspace", "Parties", "Products", "Approvals", "Integrations"]
     links = sidebar_links(page)
     assert links == [
         "Dashboard",
         "Approvals inbox",
-        "Approval requests",
+        "Parties",
+        "Regions",
+        "Sales channels",
+        "Industries",
+        "Tags",
+        "Customer groups",
         "Products",
         "Product categories",
         "Price lists",
         "Price groups",
         "Units of measure",
+        "Approval requests",
         "API documentation",
     ]
     for hidden in ("Webhook subscriptions", "Users", "Number series", "Approval rules"):

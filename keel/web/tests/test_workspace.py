@@ -39,7 +39,14 @@ def titles(user, rf):
 def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
     assert titles(users[Role.SALES_REP], rf) == {
         "Workspace": ["Dashboard", "Approvals inbox"],
-        "Approvals": ["Approval requests"],
+        "Parties": [
+            "Parties",
+            "Regions",
+            "Sales channels",
+            "Industries",
+            "Tags",
+            "Customer groups",
+        ],
         "Products": [
             "Products",
             "Product categories",
@@ -47,6 +54,7 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
             "Price groups",
             "Units of measure",
         ],
+        "Approvals": ["Approval requests"],
         "Integrations": ["API documentation"],
     }
 
@@ -54,8 +62,9 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
 def test_administrator_navigation_has_every_module(users, rf):
     assert list(titles(users[Role.ADMINISTRATOR], rf)) == [
         "Workspace",
-        "Approvals",
+        "Parties",
         "Products",
+        "Approvals",
         "Integrations",
         "Administration",
     ]
