@@ -35,11 +35,16 @@ class WebToLeadForm(forms.ModelForm):
             "job_title",
             "phone",
             "website",
+            "country",
             "employees",
             "message",
             *UTM_FIELDS,
         ]
-        labels = {"organisation_name": "Company", "email": "E-mail"}
+        labels = {
+            "organisation_name": "Company",
+            "email": "E-mail",
+            "country": "Country (2-letter code, e.g. DE)",
+        }
         widgets = {name: forms.HiddenInput for name in UTM_FIELDS}
         error_messages = {
             "email": {

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from keel.parties.models import Party
+from keel.parties.models import Party, Region
 from keel.parties.normalize import domain_of, normalize_name
 from keel.parties.selectors import duplicates_of
 
@@ -38,6 +38,17 @@ def scoring_rules(company) -> list[ScoringRule]:
 
 def assignment_rules(company) -> QuerySet[AssignmentRule]:
     return AssignmentRule.objects.filter(company=company, active=True).order_by("priority", "id")
+
+
+def regions_by_country(company) -> dict[str, int]:
+    """{ISO country code: region id} from each territory's list of countries."""
+    found: dict[str, int] = {}
+    for region_id, countries in (
+        Region.objects.filter(company=company).order_by("id").values_list("id", "countries")
+    ):
+        for code in countries or []:
+            found.setdefault(str(code).upper(), region_id)
+    return found
 
 
 def possible_duplicates(

@@ -24,7 +24,12 @@ from keel.parties.models import Industry, Region
 
 from ..events import LeadsImported
 from ..models import Lead, LeadImport
-from ..selectors_leads import duplicate_index, duplicate_reasons, scoring_rules
+from ..selectors_leads import (
+    duplicate_index,
+    duplicate_reasons,
+    regions_by_country,
+    scoring_rules,
+)
 from .assignment import assign_leads
 from .scoring import apply_score
 
@@ -134,8 +139,13 @@ class _RowChecker:
             if key in HEADING:
                 self.columns.append((index, HEADING[key]))
         self.max_lengths = _max_lengths()
-        self.regions = {
-            r.name.lower(): r for r in Region.objects.filter(company=company).only("id", "name")
+        regions = list(Region.objects.filter(company=company).only("id", "name"))
+        self._region_by_id = {r.pk: r for r in regions}
+        self.regions = {r.name.lower(): r for r in regions}
+        self.by_country = {
+            code: self._region_by_id[rid]
+            for code, rid in regions_by_country(company).items()
+            if rid in self._region_by_id
         }
         self.industries = {
             i.name.lower(): i for i in Industry.objects.filter(company=company).only("id", "name")
@@ -163,6 +173,8 @@ class _RowChecker:
             values.get(k) for k in ("email", "first_name", "last_name", "organisation_name")
         ):
             problems.append(("email", "Give at least an e-mail address or a name."))
+        if "region" not in values and values.get("country") in self.by_country:
+            values["region"] = self.by_country[values["country"]]
         return values, problems
 
     def _convert(self, name: str, text: str, raw):

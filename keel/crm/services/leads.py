@@ -14,7 +14,7 @@ from keel.core.workflow import transition
 
 from ..events import LeadCaptured, LeadDisqualified, LeadQualified, LeadReopened
 from ..models import Lead, LeadEngagement
-from ..selectors_leads import possible_duplicates, scoring_rules
+from ..selectors_leads import possible_duplicates, regions_by_country, scoring_rules
 from .assignment import assign_leads
 from .scoring import apply_score, score_lead
 
@@ -80,6 +80,8 @@ def capture_lead(*, company, source: str, by=None, now=None, **fields) -> Captur
     lead = Lead(company=company, source=source, created_by=by, updated_by=by, **fields)
     _clean(lead)
     _validate(lead)
+    if lead.region_id is None and lead.country:
+        lead.region_id = regions_by_country(company).get(lead.country)
     assign_leads(company, [lead])
     apply_score(lead, scoring_rules(company), now)
     lead.save()

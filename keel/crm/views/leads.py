@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required, permission_required
@@ -28,15 +26,15 @@ TOO_MANY = "Too many submissions from your address. Please wait a minute and try
 
 
 def _over_rate_limit(request) -> bool:
-    """At most KEEL_WEB_TO_LEAD_PER_MINUTE posts per IP address per clock minute."""
+    """At most KEEL_WEB_TO_LEAD_PER_MINUTE posts per IP address within a minute of the
+    first one (the counter expires a minute after it starts)."""
     limit = getattr(settings, "KEEL_WEB_TO_LEAD_PER_MINUTE", 10)
-    ip = request.META.get("REMOTE_ADDR", "unknown")
-    key = f"crm:web-to-lead:{ip}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
+    key = f"crm:web-to-lead:{request.META.get('REMOTE_ADDR', 'unknown')}"
+    cache.add(key, 0, timeout=60)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
+        cache.set(key, 1, timeout=60)
         count = 1
     return count > limit
 
