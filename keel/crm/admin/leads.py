@@ -179,8 +179,8 @@ class LeadAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
             return "No rule gives points to this lead."
         rows = format_html_join(
             "",
-            '<tr><td class="pr-4">{}</td><td class="pr-4 text-right">{:+d}</td><td>{}</td></tr>',
-            ((item["rule"], item["points"], item["why"]) for item in obj.score_breakdown),
+            '<tr><td class="pr-4">{}</td><td class="pr-4 text-right">{}</td><td>{}</td></tr>',
+            ((i["rule"], f"{i['points']:+d}", i["why"]) for i in obj.score_breakdown),
         )
         return format_html('<table data-testid="score-breakdown">{}</table>', rows)
 

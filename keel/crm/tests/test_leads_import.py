@@ -22,22 +22,36 @@ from keel.users.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-HEADINGS = ["First name", "Last name", "Company", "E-mail", "Region", "Industry", "Employees",
-            "Website"]
+HEADINGS = [
+    "First name",
+    "Last name",
+    "Company",
+    "E-mail",
+    "Region",
+    "Industry",
+    "Employees",
+    "Website",
+]
 
 # line number in the file -> (column to spoil, bad value, the reason we expect)
 BAD = {
     12: ("E-mail", "not-an-address", "email: Enter a valid email address."),
     120: ("E-mail", "a@b", "email: Enter a valid email address."),
-    250: ("First name", "x" * 101,
-          "first_name: Ensure this value has at most 100 characters (it has 101)."),
+    250: (
+        "First name",
+        "x" * 101,
+        "first_name: Ensure this value has at most 100 characters (it has 101).",
+    ),
     333: ("Region", "Atlantis", "region: No region is called 'Atlantis'."),
     401: ("Industry", "Alchemy", "industry: No industry is called 'Alchemy'."),
     555: ("Employees", "many", "employees: Enter a whole number."),
     600: ("Employees", "-3", "employees: Enter a whole number of 0 or more."),
     777: ("Website", "not a url", "website: Enter a valid URL."),
-    888: ("Company", "y" * 201,
-          "organisation_name: Ensure this value has at most 200 characters (it has 201)."),
+    888: (
+        "Company",
+        "y" * 201,
+        "organisation_name: Ensure this value has at most 200 characters (it has 201).",
+    ),
     999: (None, None, "email: Give at least an e-mail address or a name."),
 }
 
@@ -49,9 +63,14 @@ def lead_file(rows: int = 1000) -> bytes:
     for n in range(rows):
         line = n + 2
         row = {
-            "First name": f"First{n}", "Last name": f"Last{n}", "Company": f"Company {n}",
-            "E-mail": f"person{n}@company{n}.example", "Region": "North" if n % 2 else "south",
-            "Industry": "Software", "Employees": str(n), "Website": "",
+            "First name": f"First{n}",
+            "Last name": f"Last{n}",
+            "Company": f"Company {n}",
+            "E-mail": f"person{n}@company{n}.example",
+            "Region": "North" if n % 2 else "south",
+            "Industry": "Software",
+            "Employees": str(n),
+            "Website": "",
         }
         if line in BAD:
             column, value, _ = BAD[line]
@@ -68,8 +87,14 @@ def setup(company, users):
     RegionFactory(company=company, name="North")
     RegionFactory(company=company, name="South")
     IndustryFactory(company=company, name="Software")
-    ScoringRuleFactory(company=company, name="Big company", field="employees",
-                       operator=ScoringRule.Operator.GREATER_THAN, value="500", points=20)
+    ScoringRuleFactory(
+        company=company,
+        name="Big company",
+        field="employees",
+        operator=ScoringRule.Operator.GREATER_THAN,
+        value="500",
+        points=20,
+    )
     AssignmentRuleFactory(company=company, name="Reps", members=[users[Role.SALES_REP]])
     return users[Role.MARKETING]
 
@@ -83,7 +108,10 @@ def test_a_dry_run_reports_each_bad_row_with_its_reason_and_imports_nothing(comp
 
     # Then
     assert (record.status, record.total, record.processed, record.error_count) == (
-        "done", 1000, 1000, 10,
+        "done",
+        1000,
+        1000,
+        10,
     )
     assert [(e["row"], e["message"]) for e in record.errors] == [
         (line, reason) for line, (_, _, reason) in sorted(BAD.items())
@@ -100,8 +128,9 @@ def test_a_dry_run_reports_each_bad_row_with_its_reason_and_imports_nothing(comp
     assert Lead.objects.filter(source="import", owner__username="sales.rep").count() == 990
     big = Lead.objects.get(email="person701@company701.example")
     assert (big.score, big.region.name, big.industry.name) == (20, "North", "Software")
-    assert big.score_breakdown == [{"rule": "Big company", "points": 20,
-                                    "why": "employees 701 > 500"}]
+    assert big.score_breakdown == [
+        {"rule": "Big company", "points": 20, "why": "employees 701 > 500"}
+    ]
     # 501..999 employees, less the bad lines 555, 600, 777, 888 and 999 among them
     assert Lead.objects.filter(score=20).count() == 494
     assert big.history.count() == 1
@@ -116,8 +145,11 @@ def test_possible_duplicates_are_warned_about_not_refused(company, setup):
     assert record.created_count == 6
     assert record.warnings == [
         {"row": 5, "message": "Possible duplicate: a lead with the same e-mail exists"},
-        {"row": 7, "message": "Possible duplicate: a lead with the same e-mail exists; "
-                              "same e-mail as line 5"},
+        {
+            "row": 7,
+            "message": "Possible duplicate: a lead with the same e-mail exists; "
+            "same e-mail as line 5",
+        },
     ]
 
 
@@ -149,16 +181,21 @@ def test_the_api_dry_runs_and_reports_rows(company, setup, api_as):
     upload = io.BytesIO(lead_file(20))
     upload.name = "leads.csv"
 
-    response = api_as(setup).post("/api/v1/leads/import/?dry_run=1", {"file": upload},
-                                  format="multipart")
+    response = api_as(setup).post(
+        "/api/v1/leads/import/?dry_run=1", {"file": upload}, format="multipart"
+    )
 
     assert response.status_code == 201
     body = response.json()
     assert (body["status"], body["total"], body["error_count"], body["percent"]) == (
-        "done", 20, 1, 100,
+        "done",
+        20,
+        1,
+        100,
     )
-    assert body["errors"] == [{"row": 12, "field": "email",
-                               "message": "email: Enter a valid email address."}]
+    assert body["errors"] == [
+        {"row": 12, "field": "email", "message": "email: Enter a valid email address."}
+    ]
     assert Lead.objects.count() == 0
 
 
@@ -166,8 +203,9 @@ def test_a_sales_rep_cannot_import_and_nothing_is_recorded(company, users, api_a
     upload = io.BytesIO(lead_file(3))
     upload.name = "leads.csv"
 
-    response = api_as(users[Role.SALES_REP]).post("/api/v1/leads/import/", {"file": upload},
-                                                  format="multipart")
+    response = api_as(users[Role.SALES_REP]).post(
+        "/api/v1/leads/import/", {"file": upload}, format="multipart"
+    )
 
     assert response.status_code == 403
     assert (LeadImport.objects.count(), Lead.objects.count()) == (0, 0)
@@ -177,9 +215,13 @@ def test_the_import_page_shows_progress_and_imports_after_the_dry_run(company, s
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(setup)
-    response = client.post("/w/crm/leads/import/", {
-        "file": SimpleUploadedFile("leads.csv", lead_file(30)), "dry_run": "on",
-    })
+    response = client.post(
+        "/w/crm/leads/import/",
+        {
+            "file": SimpleUploadedFile("leads.csv", lead_file(30)),
+            "dry_run": "on",
+        },
+    )
     record = LeadImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/w/crm/leads/import/{record.pk}/"

@@ -37,16 +37,41 @@ def scoring_rules(company):
     """+20 over 200 employees, +10 with a website, +15 for a director, +10 per opened
     mailing halving every 30 days."""
     Op, Kind = ScoringRule.Operator, ScoringRule.Kind
-    ScoringRuleFactory(company=company, name="Big company", field="employees",
-                       operator=Op.GREATER_THAN, value="200", points=20)
-    ScoringRuleFactory(company=company, name="Has a website", field="website",
-                       operator=Op.IS_SET, points=10)
-    ScoringRuleFactory(company=company, name="Director", field="job_title",
-                       operator=Op.CONTAINS, value="director", points=15)
-    ScoringRuleFactory(company=company, name="Small company", field="employees",
-                       operator=Op.EQUALS, value="10", points=-5)
-    ScoringRuleFactory(company=company, name="Opened a mailing", kind=Kind.BEHAVIOUR,
-                       behaviour="opened_mailing", points=10, half_life_days=30)
+    ScoringRuleFactory(
+        company=company,
+        name="Big company",
+        field="employees",
+        operator=Op.GREATER_THAN,
+        value="200",
+        points=20,
+    )
+    ScoringRuleFactory(
+        company=company, name="Has a website", field="website", operator=Op.IS_SET, points=10
+    )
+    ScoringRuleFactory(
+        company=company,
+        name="Director",
+        field="job_title",
+        operator=Op.CONTAINS,
+        value="director",
+        points=15,
+    )
+    ScoringRuleFactory(
+        company=company,
+        name="Small company",
+        field="employees",
+        operator=Op.EQUALS,
+        value="10",
+        points=-5,
+    )
+    ScoringRuleFactory(
+        company=company,
+        name="Opened a mailing",
+        kind=Kind.BEHAVIOUR,
+        behaviour="opened_mailing",
+        points=10,
+        half_life_days=30,
+    )
 
 
 def test_web_form_lead_is_scored_assigned_and_converted_onto_the_existing_customer(company):
@@ -62,14 +87,25 @@ def test_web_form_lead_is_scored_assigned_and_converted_onto_the_existing_custom
     ann = user_with_role(Role.SALES_REP, "ann", company=company)
     bob = user_with_role(Role.SALES_REP, "bob", company=company)
     manager = user_with_role(Role.SALES_MANAGER, company=company)
-    AssignmentRuleFactory(company=company, name="Europe in turn", region=europe, priority=1,
-                          members=[ann, bob], last_assigned=ann)
-    AssignmentRuleFactory(company=company, name="Everything else", priority=9,
-                          members=[manager])
-    acme = PartyFactory(company=company, name="Acme Corporation", website="https://acme.example",
-                        is_customer=True)
-    jane = PartyFactory(company=company, kind=Party.Kind.PERSON, name="Jane Roe",
-                        organisation=acme, email="jane.roe@acme.example")
+    AssignmentRuleFactory(
+        company=company,
+        name="Europe in turn",
+        region=europe,
+        priority=1,
+        members=[ann, bob],
+        last_assigned=ann,
+    )
+    AssignmentRuleFactory(company=company, name="Everything else", priority=9, members=[manager])
+    acme = PartyFactory(
+        company=company, name="Acme Corporation", website="https://acme.example", is_customer=True
+    )
+    jane = PartyFactory(
+        company=company,
+        kind=Party.Kind.PERSON,
+        name="Jane Roe",
+        organisation=acme,
+        email="jane.roe@acme.example",
+    )
     scoring_rules(company)
     PipelineFactory(company=company)
     parties_before = Party.objects.count()
@@ -95,31 +131,39 @@ def test_web_form_lead_is_scored_assigned_and_converted_onto_the_existing_custom
     assert response["Location"] == "/w/crm/web-to-lead/thanks/"
     lead = Lead.objects.get()
     assert (lead.source, lead.utm_source, lead.utm_medium, lead.utm_campaign) == (
-        "web_form", "newsletter", "email", "spring",
+        "web_form",
+        "newsletter",
+        "email",
+        "spring",
     )
     assert (lead.email, lead.country, lead.region, lead.owner) == (
-        "jane.roe@acme.example", "DE", europe, bob,
+        "jane.roe@acme.example",
+        "DE",
+        europe,
+        bob,
     )
     assert AssignmentRule.objects.get(name="Europe in turn").last_assigned == bob
     assert lead.score == 45
     assert lead.score_breakdown == [
         {"rule": "Big company", "points": 20, "why": "employees 350 > 200"},
         {"rule": "Has a website", "points": 10, "why": "website is set"},
-        {"rule": "Director", "points": 15,
-         "why": "job_title 'Sales Director' contains 'director'"},
+        {"rule": "Director", "points": 15, "why": "job_title 'Sales Director' contains 'director'"},
     ]
 
     # When: she opened mailings 30 and 60 days ago (10 * 0.5 + 10 * 0.25 = 7.5 -> 8)
     now = timezone.now()
-    leads.record_engagement(lead.pk, kind="opened_mailing", occurred_at=now - timedelta(days=30),
-                            now=now)
-    lead = leads.record_engagement(lead.pk, kind="opened_mailing",
-                                   occurred_at=now - timedelta(days=60), now=now)
+    leads.record_engagement(
+        lead.pk, kind="opened_mailing", occurred_at=now - timedelta(days=30), now=now
+    )
+    lead = leads.record_engagement(
+        lead.pk, kind="opened_mailing", occurred_at=now - timedelta(days=60), now=now
+    )
 
     # Then
     assert lead.score == 53
     assert lead.score_breakdown[0] == {
-        "rule": "Opened a mailing", "points": 8,
+        "rule": "Opened a mailing",
+        "points": 8,
         "why": "2 × opened_mailing, decayed with a 30-day half-life",
     }
 
@@ -131,7 +175,10 @@ def test_web_form_lead_is_scored_assigned_and_converted_onto_the_existing_custom
     assert Party.objects.count() == parties_before
     opportunity = Opportunity.objects.get()
     assert (opportunity.party, opportunity.contact, opportunity.lead, opportunity.owner) == (
-        acme, jane, converted, bob,
+        acme,
+        jane,
+        converted,
+        bob,
     )
     assert opportunity.stage.name == "Qualification"
     topics = list(OutboxEvent.objects.order_by("occurred_at").values_list("topic", flat=True))
@@ -142,15 +189,25 @@ def test_converting_an_unknown_organisation_creates_it_and_its_contact(company, 
     """Given a lead from an organisation we do not know; When it is converted without an
     opportunity; Then a prospect organisation and its contact are created."""
     rep = users[Role.SALES_REP]
-    lead = leads.capture_lead(company=company, source="manual", by=rep, owner=rep,
-                              first_name="Li", last_name="Wei", email="li@newco.example",
-                              organisation_name="NewCo GmbH").lead
+    lead = leads.capture_lead(
+        company=company,
+        source="manual",
+        by=rep,
+        owner=rep,
+        first_name="Li",
+        last_name="Wei",
+        email="li@newco.example",
+        organisation_name="NewCo GmbH",
+    ).lead
 
     converted = conversion.convert_lead(lead.pk, by=rep, create_opportunity=False)
 
     org, person = converted.party, converted.contact
     assert (org.name, org.kind, org.is_prospect, org.is_customer) == (
-        "NewCo GmbH", "organisation", True, False,
+        "NewCo GmbH",
+        "organisation",
+        True,
+        False,
     )
     assert (person.name, person.organisation, person.email) == ("Li Wei", org, "li@newco.example")
     assert Opportunity.objects.count() == 0
@@ -162,8 +219,14 @@ def test_converting_a_converted_or_disqualified_lead_is_refused_and_writes_nothi
 ):
     rep = users[Role.SALES_REP]
     PipelineFactory(company=company)
-    lead = leads.capture_lead(company=company, source="manual", by=rep, owner=rep,
-                              first_name="Al", organisation_name="Once Ltd").lead
+    lead = leads.capture_lead(
+        company=company,
+        source="manual",
+        by=rep,
+        owner=rep,
+        first_name="Al",
+        organisation_name="Once Ltd",
+    ).lead
     if status == "converted":
         conversion.convert_lead(lead.pk, by=rep)
     else:
@@ -179,14 +242,23 @@ def test_converting_a_converted_or_disqualified_lead_is_refused_and_writes_nothi
         "before converting.",
     }[status]
     assert refusal.value.detail == expected
-    assert (Party.objects.count(), Opportunity.objects.count(),
-            OutboxEvent.objects.count()) == before
+    assert (
+        Party.objects.count(),
+        Opportunity.objects.count(),
+        OutboxEvent.objects.count(),
+    ) == before
 
 
 def test_a_conversion_without_a_pipeline_is_refused_and_creates_no_party(company, users):
     rep = users[Role.SALES_REP]
-    lead = leads.capture_lead(company=company, source="manual", by=rep, owner=rep,
-                              first_name="Al", organisation_name="Nopipe Ltd").lead
+    lead = leads.capture_lead(
+        company=company,
+        source="manual",
+        by=rep,
+        owner=rep,
+        first_name="Al",
+        organisation_name="Nopipe Ltd",
+    ).lead
     parties = Party.objects.count()
 
     with pytest.raises(Exception, match="Create a sales pipeline first."):
