@@ -49,37 +49,44 @@ def _pick(rule: AssignmentRule, members: list[int], load: dict[int, int]) -> int
 
 
 @atomic_service
-def assign_leads(company, leads: list[Lead]) -> int:
-    """Give each unowned lead in `leads` (in memory; the caller saves them) an owner from
-    the rules, and remember each rule's last assignee. The matched rules are locked so
-    that concurrent captures continue the same turn. Returns how many got an owner."""
-    pending = [lead for lead in leads if lead.owner_id is None]
-    if not pending:
-        return 0
+def choose_owners(company, region_ids: list[int | None]) -> list[int | None]:
+    """An owner (user id, or None when no rule can take it) for each new lead of the
+    given regions, in order; each matched rule remembers its last assignee. The rules are
+    locked so that concurrent captures continue the same turn."""
     rules = list(assignment_rules(company).select_for_update())
-    if not rules:
-        return 0
+    if not rules or not region_ids:
+        return [None] * len(region_ids)
     members = _members_of(rules)
     load = _open_leads(company, {m for ms in members.values() for m in ms})
     touched: set[int] = set()
-    assigned = 0
-    for lead in pending:
+    owners: list[int | None] = []
+    for region_id in region_ids:
+        chosen = None
         for rule in rules:
-            if rule.region_id is not None and rule.region_id != lead.region_id:
+            if rule.region_id is not None and rule.region_id != region_id:
                 continue
             chosen = _pick(rule, members.get(rule.pk, []), load)
             if chosen is None:
                 continue  # everyone is full (or no one is a member): the next rule may help
-            lead.owner_id = chosen
             rule.last_assigned_id = chosen
             load[chosen] = load.get(chosen, 0) + 1
             touched.add(rule.pk)
-            assigned += 1
             break
+        owners.append(chosen)
     for rule in rules:
         if rule.pk in touched:
             AssignmentRule.objects.filter(pk=rule.pk).update(last_assigned_id=rule.last_assigned_id)
-    return assigned
+    return owners
+
+
+def assign_leads(company, leads: list[Lead]) -> int:
+    """Give each unowned lead in `leads` (in memory; the caller saves them) an owner from
+    the rules. Returns how many got one."""
+    pending = [lead for lead in leads if lead.owner_id is None]
+    owners = choose_owners(company, [lead.region_id for lead in pending]) if pending else []
+    for lead, owner in zip(pending, owners, strict=True):
+        lead.owner_id = owner
+    return sum(owner is not None for owner in owners)
 
 
 @atomic_service
