@@ -7,5 +7,9 @@ from keel.users.roles import Role
 GRANTS: dict[Role, list[str]] = {}
 
 # --- leads (section owned by the leads work) ---
+from .lead_permissions import LEAD_GRANTS  # noqa: E402
+
+for _role, _perms in LEAD_GRANTS.items():
+    GRANTS.setdefault(_role, []).extend(_perms)
 
 # --- opportunities, activities, forecast (section owned by the pipeline work) ---

@@ -1,5 +1,5 @@
 from .activities import Activity, CalendarFeed, SalesTarget
-from .leads import AssignmentRule, Lead, LeadEngagement, ScoringRule
+from .leads import AssignmentRule, Lead, LeadEngagement, LeadImport, ScoringRule
 from .opportunities import Opportunity, Pipeline, Stage
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "CalendarFeed",
     "Lead",
     "LeadEngagement",
+    "LeadImport",
     "Opportunity",
     "Pipeline",
     "SalesTarget",

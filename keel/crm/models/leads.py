@@ -83,6 +83,10 @@ class Lead(CompanyScoped, Versioned):
             models.Index(fields=["company", "status", "owner"]),
             models.Index(fields=["company", "-score"]),
         ]
+        permissions = [
+            ("convert_lead", "Can convert a lead into an account and opportunity"),
+            ("view_all_leads", "Can see every lead, not only their own"),
+        ]
 
     def __str__(self) -> str:
         person = f"{self.first_name} {self.last_name}".strip()
@@ -175,3 +179,52 @@ class AssignmentRule(CompanyScoped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LeadImport(CompanyScoped):
+    """One upload of a lead file: its progress and the reason of each refused row."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    file_name = models.CharField(max_length=200, blank=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.CSV)
+    content = models.BinaryField(editable=False, help_text="The uploaded file, for the worker")
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    total = models.PositiveIntegerField(default=0, help_text="Rows in the file")
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="[{row, field, message}] of refused rows"
+    )
+    warnings = models.JSONField(
+        default=list, blank=True, help_text="[{row, message}] possible duplicates (not refused)"
+    )
+    failure = models.TextField(blank=True, help_text="Why the whole import stopped, if it did")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        kind = "Dry run" if self.dry_run else "Import"
+        return f"{kind} of {self.file_name or 'a file'} ({self.get_status_display()})"
+
+    @property
+    def good_rows(self) -> int:
+        return max(0, self.total - self.error_count)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.processed / self.total))

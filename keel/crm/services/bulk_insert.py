@@ -1,0 +1,92 @@
+"""Insert many new rows fast: the ORM's per-value preparation costs more than the database.
+
+Used by the lead import (100,000 rows must take seconds). Columns are prepared once per
+field type: plain values (text, numbers, booleans, foreign keys) go as they are, the rest
+(dates, JSON, decimals) through the field's own get_db_prep_save, so the stored values are
+exactly what .save() would write. Works on SQLite (3.35+) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, models
+from django.db.models.fields import AutoFieldMixin
+
+_PREPARED_TYPES = {
+    "DateTimeField",
+    "DateField",
+    "TimeField",
+    "JSONField",
+    "DecimalField",
+    "BinaryField",
+    "UUIDField",
+    "DurationField",
+}
+_CACHEABLE = {"DateTimeField", "DateField", "TimeField"}
+MAX_PARAMS = 30000
+
+
+def columns(model) -> list[models.Field]:
+    """The columns an INSERT writes: every concrete field but the auto primary key."""
+    return [f for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
+
+
+def prepare(items: list[dict], fields: list[models.Field]) -> list[list]:
+    """Parameter rows for `fields` from dicts keyed by attname, in the database's own
+    representation (each distinct date converted once)."""
+    plan = []
+    for field in fields:
+        kind = field.get_internal_type()
+        prep = field.get_db_prep_save if kind in _PREPARED_TYPES else None
+        plan.append((field.attname, prep, {} if kind in _CACHEABLE else None))
+    if all(prep is None for _, prep, _ in plan):
+        names = [attname for attname, _, _ in plan]
+        return [[item[name] for name in names] for item in items]
+    rows = []
+    for item in items:
+        row = []
+        for attname, prep, cache in plan:
+            value = item[attname]
+            if prep is not None and value is not None:
+                if cache is None:
+                    value = prep(value, connection)
+                elif value in cache:
+                    value = cache[value]
+                else:
+                    value = cache[value] = prep(value, connection)
+            row.append(value)
+        rows.append(row)
+    return rows
+
+
+def _head(model, fields) -> str:
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(f.column) for f in fields)
+    return f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES "  # noqa: S608 (quoted names; values are parameters)
+
+
+def insert_returning_ids(model, fields, rows: list[list]) -> list:
+    """INSERT prepared `rows` of `model`; the new primary keys, in the order of `rows`."""
+    head = _head(model, fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, MAX_PARAMS // len(fields))
+    returning = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+    ids: list = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(
+                head + ", ".join([row_sql] * len(chunk)) + returning,
+                [value for row in chunk for value in row],
+            )
+            # Both databases return the ids of a multi-row VALUES in the order given
+            # (Django's own bulk_create relies on the same).
+            ids.extend(value for (value,) in cursor.fetchall())
+    return ids
+
+
+def insert_rows(model, fields, rows: list[list]) -> None:
+    """INSERT prepared `rows` of `model`; no ids back."""
+    if rows:
+        sql = _head(model, fields) + "(" + ", ".join(["%s"] * len(fields)) + ")"
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
