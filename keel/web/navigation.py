@@ -47,7 +47,10 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "parties.view_saleschannel",
             ),
             _item(
-                "Industries", "factory", "admin:parties_industry_changelist", "parties.view_industry"
+                "Industries",
+                "factory",
+                "admin:parties_industry_changelist",
+                "parties.view_industry",
             ),
             _item("Tags", "sell", "admin:parties_tag_changelist", "parties.view_tag"),
             _item(

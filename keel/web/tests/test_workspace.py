@@ -48,6 +48,14 @@ def titles(user, rf):
 def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
     assert titles(users[Role.SALES_REP], rf) == {
         "Workspace": ["Dashboard", "Approvals inbox"],
+        "Parties": [
+            "Parties",
+            "Regions",
+            "Sales channels",
+            "Industries",
+            "Tags",
+            "Customer groups",
+        ],
         "Approvals": ["Approval requests"],
         "Integrations": ["API documentation"],
     }
@@ -56,6 +64,7 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
 def test_administrator_navigation_has_every_module(users, rf):
     assert list(titles(users[Role.ADMINISTRATOR], rf)) == [
         "Workspace",
+        "Parties",
         "Approvals",
         "Integrations",
         "Administration",
