@@ -47,6 +47,8 @@ class PartyFilter(django_filters.FilterSet):
 def version_read(request, body: dict) -> int | None:
     """The version the client read: the If-Match header ("3" or W/"3") or a `version` field."""
     header = request.headers.get("If-Match", "").strip()
+    if header == "*":  # any version (RFC 9110)
+        header = ""
     raw = header.removeprefix("W/").strip('"') if header else body.get("version")
     if raw in (None, ""):
         return None

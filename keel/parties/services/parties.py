@@ -23,6 +23,8 @@ def _check(party: Party) -> None:
             "An organisation cannot be the contact of another organisation.",
             field="organisation",
         )
+    if party.organisation_id and party.organisation.company_id != party.company_id:
+        raise InvalidInput("The organisation belongs to another company.", field="organisation")
     if party.organisation_id and party.organisation.kind != Party.Kind.ORGANISATION:
         raise InvalidInput(
             "A contact belongs to an organisation, not a person.", field="organisation"

@@ -218,3 +218,20 @@ def test_the_list_exports_to_csv_and_xlsx(company, users, file_format, content_t
         text = response.content.decode()
         assert text.splitlines()[0].startswith("id,kind,name,organisation")
         assert "Export Me" in text and "VIP" in text
+
+
+def test_the_pages_offer_the_actions_the_role_may_use(company, users):
+    person = PersonFactory(company=company, name="Ivy Chen", owner=users[R.SALES_REP])
+    manager, rep = signed_in(users[R.SALES_MANAGER]), signed_in(users[R.SALES_REP])
+
+    manager_list = manager.get("/parties/party/").content.decode()
+    manager_form = manager.get(f"/parties/party/{person.pk}/change/").content.decode()
+    rep_form = rep.get(f"/parties/party/{person.pk}/change/").content.decode()
+
+    assert "/parties/party/import-vcard/" in manager_list
+    assert "Merge selected into the oldest" in manager_list
+    assert "Export vCards" in manager_list
+    assert f"/parties/party/{person.pk}/personal-data/" in manager_form
+    assert f"/parties/party/{person.pk}/erase/" in manager_form
+    assert f"/parties/party/{person.pk}/erase/" not in rep_form
+    assert "Merge selected into the oldest" not in rep.get("/parties/party/").content.decode()
