@@ -92,6 +92,8 @@ class Opportunity(CompanyScoped, Versioned):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "opportunities"
+        # Sales Managers, Marketing and Auditors see every rep's opportunities; reps their own.
+        permissions = [("view_all_opportunities", "Can see every rep's opportunities")]
         indexes = [
             models.Index(fields=["company", "pipeline", "status", "stage"]),
             models.Index(fields=["company", "owner", "status"]),
