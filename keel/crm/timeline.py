@@ -130,7 +130,34 @@ def stage_entries(record) -> Iterable[TimelineEntry]:
             yield TimelineEntry(at=at, kind="stage", title=reason, user=user)
 
 
+def party_deal_entries(record) -> Iterable[TimelineEntry]:
+    """A party's opportunities: when each was opened, and won or lost."""
+    from keel.parties.models import Party
+
+    from .models import Opportunity
+
+    if not isinstance(record, Party):
+        return
+    deals = Opportunity.objects.filter(party=record).select_related("owner")
+    for deal in deals:
+        link = _admin_link(deal)
+        owner = _person(deal.owner)
+        yield TimelineEntry(
+            deal.created_at, "created", f"Opportunity “{deal}” opened", "", owner, link
+        )
+        if deal.closed_at and deal.status != Opportunity.Status.OPEN:
+            yield TimelineEntry(
+                deal.closed_at,
+                deal.status,
+                f"Opportunity “{deal}” {deal.get_status_display().lower()}",
+                f"{deal.amount} {deal.currency}" if deal.status == "won" else deal.lost_reason,
+                owner,
+                link,
+            )
+
+
 def register_crm_sources() -> None:
     register_timeline_source("crm.activities", activity_entries)
     register_timeline_source("crm.status", status_entries)
     register_timeline_source("crm.stages", stage_entries)
+    register_timeline_source("crm.party_deals", party_deal_entries)

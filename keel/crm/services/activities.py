@@ -220,3 +220,12 @@ def calendar_feed_for(user):
 
     feed, _ = CalendarFeed.objects.get_or_create(user=user)
     return feed
+
+
+@atomic_service
+def delete_activity(activity_id: int, *, by=None) -> None:
+    """Remove a planned activity; a completed one is part of the record and stays."""
+    activity = _locked(activity_id, by)
+    if activity.done_at is not None:
+        raise Conflict(f"“{activity.subject}” is done; it stays on the timeline.")
+    activity.delete()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from keel.core.errors import Conflict, InvalidInput, NotFound, PermissionRefused, StaleRecord
@@ -13,7 +14,7 @@ from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
 
 from ..events import OpportunityLost, OpportunityReopened, OpportunityStageChanged, OpportunityWon
-from ..models import Opportunity, Stage
+from ..models import Activity, Opportunity, Stage
 from ..selectors import (
     default_pipeline,
     first_stage,
@@ -243,3 +244,19 @@ def update_opportunity(opportunity_id: int, *, by=None, version=None, **changes)
     opportunity._history_user = by
     opportunity.save()
     return opportunity
+
+
+@atomic_service
+def delete_opportunity(opportunity_id: int, *, by=None) -> None:
+    """Remove an opportunity opened by mistake; closed ones are kept for the record."""
+    opportunity = _locked(opportunity_id, by, None)
+    if opportunity.status != Opportunity.Status.OPEN:
+        raise Conflict(
+            f"“{opportunity}” is closed; it stays for the reports.", code="opportunity_closed"
+        )
+    about = Activity.objects.filter(
+        content_type=ContentType.objects.get_for_model(Opportunity), object_id=str(opportunity.pk)
+    )
+    if about.exists():
+        raise Conflict(f"“{opportunity}” has activities; lose it instead of deleting it.")
+    opportunity.delete()
