@@ -164,7 +164,7 @@ class About:
 def about_of(activities) -> dict[int, About]:
     """What each activity is about, labelled and linked: one query per kind of record
     (party, lead, opportunity), not one per activity."""
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
 
     wanted: dict[int, set[str]] = defaultdict(set)
     types = {}
@@ -179,7 +179,11 @@ def about_of(activities) -> dict[int, About]:
             continue
         url = f"admin:{content_type.app_label}_{content_type.model}_change"
         for record in model._default_manager.filter(pk__in=ids):
-            labels[(ct_id, str(record.pk))] = About(str(record), reverse(url, args=[record.pk]))
+            try:
+                link = reverse(url, args=[record.pk])
+            except NoReverseMatch:  # that record type has no workspace page (yet)
+                link = ""
+            labels[(ct_id, str(record.pk))] = About(str(record), link)
     missing = About("(deleted)", "")
     return {a.pk: labels.get((a.content_type_id, a.object_id), missing) for a in activities}
 

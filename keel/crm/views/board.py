@@ -21,7 +21,6 @@ from ..models import Pipeline
 from ..services.opportunities import change_stage
 from .common import page, parse_date, parse_int
 
-
 # One card's markup. Drawn in Python, not with a template tag per card: the board
 # must render thousands of cards in well under 300 ms (bench/crm_board.py), and
 # Django's template engine costs ~0.5 ms per card. Every value is escaped.
