@@ -129,7 +129,7 @@ class OpportunityAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, ModelA
         "name",
         "party",
         "pipeline",
-        "stage",
+        "stage_name",
         "status_badge",
         "amount",
         "currency",
@@ -146,7 +146,7 @@ class OpportunityAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, ModelA
     list_filter_submit = True
     search_fields = ["name", "party__name", "next_step", "competitors"]
     ordering = ["expected_close", "-id"]
-    sortable_by = ["name", "amount", "expected_close", "status", "stage", "owner"]
+    sortable_by = ["name", "amount", "expected_close", "status_badge", "stage_name", "owner"]
     list_select_related = ["party", "pipeline", "stage", "owner"]
     autocomplete_fields = []
     raw_id_fields = ["party", "contact", "lead"]
@@ -161,6 +161,10 @@ class OpportunityAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, ModelA
         if obj is None:
             return [(None, {"fields": main})]
         return [(None, {"fields": main}), ("Outcome", {"fields": self.readonly_fields})]
+
+    @display(description="Stage", ordering="stage__sequence")
+    def stage_name(self, obj):
+        return obj.stage.name
 
     @display(
         description="Status",
