@@ -99,9 +99,9 @@ def run(cards: int, requests: int) -> None:
         began = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - began) * 1000)
-    vendor = connection.vendor
+    vendor, median = connection.vendor, statistics.median(timings)
     print(
-        f"crm board, {cards} open opportunities on {vendor}: median {statistics.median(timings):.0f} ms, "
+        f"crm board, {cards} open opportunities on {vendor}: median {median:.0f} ms, "
         f"min {min(timings):.0f} ms, max {max(timings):.0f} ms over {requests} requests "
         f"({len(response.content) / 1e6:.1f} MB of HTML)"
     )
