@@ -188,3 +188,11 @@ def test_export_to_xlsx(deals, rep):
     sheet = load_workbook(BytesIO(response.content)).active
     assert [c.value for c in sheet[1]][:3] == ["id", "name", "party"]
     assert sheet.max_row == 4
+
+
+@pytest.mark.parametrize("suffix", ["history/", "delete/"])
+def test_a_colleagues_deal_is_refused_on_every_page(deals, rep, suffix):
+    theirs = deals[1]
+    response = client_for(rep).get(f"/crm/opportunity/{theirs.pk}/{suffix}")
+    assert response.status_code in (403, 404)
+    assert b"Theirs" not in response.content
