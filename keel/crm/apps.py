@@ -8,3 +8,12 @@ class CrmConfig(AppConfig):
     name = "keel.crm"
     label = "crm"
     verbose_name = "CRM"
+
+    def ready(self) -> None:
+        # Object rules (own records for reps) must exist before the first request.
+        from . import permissions  # noqa: F401
+        from .search_pipeline import register_search
+        from .timeline import register_crm_sources
+
+        register_crm_sources()
+        register_search()

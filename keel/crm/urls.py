@@ -1,6 +1,6 @@
 """CRM custom pages under /w/crm/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path  # noqa: F401
 
 from .views import leads as leads_views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("leads/import/<int:pk>/", leads_views.import_detail, name="lead-import"),
     path("leads/import/<int:pk>/run/", leads_views.import_for_real, name="lead-import-run"),
     # --- opportunities, activities, forecast (section owned by the pipeline work) ---
+    path("", include("keel.crm.urls_pipeline")),
 ]

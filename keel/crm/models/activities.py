@@ -40,6 +40,8 @@ class Activity(CompanyScoped):
     class Meta:
         ordering = ["due_at", "id"]
         verbose_name_plural = "activities"
+        # Sales Managers and Auditors see everyone's activities; others their own.
+        permissions = [("view_all_activities", "Can see everyone's activities")]
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
             models.Index(fields=["assignee", "done_at", "due_at"]),

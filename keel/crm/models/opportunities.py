@@ -26,6 +26,12 @@ class Pipeline(CompanyScoped):
         return self.name
 
 
+class StageManager(models.Manager):
+    def get_queryset(self):
+        # A stage is named with its pipeline ("New business: Propose"); fetch both at once.
+        return super().get_queryset().select_related("pipeline")
+
+
 class Stage(models.Model):
     pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
     name = models.CharField(max_length=80)
@@ -33,6 +39,8 @@ class Stage(models.Model):
     probability = models.DecimalField(
         max_digits=5, decimal_places=2, help_text="Chance of winning, in percent"
     )
+
+    objects = StageManager()
 
     class Meta:
         ordering = ["pipeline", "sequence"]
@@ -92,6 +100,8 @@ class Opportunity(CompanyScoped, Versioned):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "opportunities"
+        # Sales Managers, Marketing and Auditors see every rep's opportunities; reps their own.
+        permissions = [("view_all_opportunities", "Can see every rep's opportunities")]
         indexes = [
             models.Index(fields=["company", "pipeline", "status", "stage"]),
             models.Index(fields=["company", "owner", "status"]),

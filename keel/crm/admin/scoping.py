@@ -1,0 +1,55 @@
+"""Admin helpers of the pipeline work: per-user scoping and refusals as messages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+
+from keel.core.errors import DomainError
+
+
+class ScopedAdminMixin:
+    """Lists show what the user may see; opening someone else's record is a 403.
+
+    `scoped_queryset(request)` narrows the list; the object rules (django-rules)
+    decide view/change/delete of one record.
+    """
+
+    def scoped_queryset(self, request):
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        return self.scoped_queryset(request)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and self.model._default_manager.filter(pk=object_id).exists():
+            raise PermissionDenied  # it exists, but is not theirs
+        return obj
+
+    def _perm(self, request, action: str, obj) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}", obj)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._perm(request, "view", obj) or self._perm(request, "change", obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._perm(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._perm(request, "delete", obj)
+
+
+def run_each(request, label: str, fn, queryset) -> int:
+    """Apply `fn` to each selected record; each refusal becomes an error message."""
+    done = 0
+    for record in queryset:
+        try:
+            fn(record)
+            done += 1
+        except DomainError as error:
+            messages.error(request, f"{record}: {error.detail}")
+    if done:
+        messages.success(request, f"{label}: {done}.")
+    return done
