@@ -29,16 +29,39 @@ def generate_csv(rows: int) -> bytes:
     regions, industries = ["North", "South", "West"], ["Software", "Retail", "Energy", ""]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["first_name", "last_name", "organisation_name", "email", "phone",
-                     "website", "country", "region", "industry", "employees", "job_title",
-                     "utm_source"])
+    writer.writerow(
+        [
+            "first_name",
+            "last_name",
+            "organisation_name",
+            "email",
+            "phone",
+            "website",
+            "country",
+            "region",
+            "industry",
+            "employees",
+            "job_title",
+            "utm_source",
+        ]
+    )
     for n in range(rows):
-        writer.writerow([
-            f"First{n}", f"Last{n}", f"Company {n} Ltd", f"person{n}@company{n}.example",
-            f"+1 555 {n:07d}", f"https://company{n}.example" if n % 3 else "", "US",
-            regions[n % 3], industries[n % 4], str((n * 37) % 2000),
-            "Head of Sales" if n % 5 == 0 else "Analyst", "bench",
-        ])
+        writer.writerow(
+            [
+                f"First{n}",
+                f"Last{n}",
+                f"Company {n} Ltd",
+                f"person{n}@company{n}.example",
+                f"+1 555 {n:07d}",
+                f"https://company{n}.example" if n % 3 else "",
+                "US",
+                regions[n % 3],
+                industries[n % 4],
+                str((n * 37) % 2000),
+                "Head of Sales" if n % 5 == 0 else "Analyst",
+                "bench",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -78,8 +101,7 @@ def run(args, connection, timezone) -> int:
     reps = [User.objects.create(username=f"rep{n}", company=company) for n in range(6)]
     for n, name in enumerate(["North", "South", "West"]):
         region = Region.objects.create(company=company, name=name)
-        rule = AssignmentRule.objects.create(company=company, name=name, region=region,
-                                             priority=n)
+        rule = AssignmentRule.objects.create(company=company, name=name, region=region, priority=n)
         rule.members.set(reps[2 * n : 2 * n + 2])
     for name in ["Software", "Retail", "Energy"]:
         Industry.objects.create(company=company, name=name)
@@ -89,10 +111,17 @@ def run(args, connection, timezone) -> int:
         ("Website", "website", "is_set", "", 10),
         ("Head of", "job_title", "contains", "head", 12),
     ]:
-        ScoringRule.objects.create(company=company, name=name, field=field, operator=op,
-                                   value=value, points=points)
-    ScoringRule.objects.create(company=company, name="Opened", kind="behaviour",
-                               behaviour="opened_mailing", points=10, half_life_days=30)
+        ScoringRule.objects.create(
+            company=company, name=name, field=field, operator=op, value=value, points=points
+        )
+    ScoringRule.objects.create(
+        company=company,
+        name="Opened",
+        kind="behaviour",
+        behaviour="opened_mailing",
+        points=10,
+        half_life_days=30,
+    )
     content = generate_csv(args.rows)
     HistoricalLead = Lead.history.model
 
@@ -115,16 +144,22 @@ def run(args, connection, timezone) -> int:
         started = time.perf_counter()
         score_leads(Lead.objects.all(), now)
         rescores.append(time.perf_counter() - started)
-        print(f"run {attempt + 1}: import {imports[-1]:.2f}s (CPU {cpu:.2f}s), "
-              f"re-score {rescores[-1]:.2f}s",
-              file=sys.stderr)
+        print(
+            f"run {attempt + 1}: import {imports[-1]:.2f}s (CPU {cpu:.2f}s), "
+            f"re-score {rescores[-1]:.2f}s",
+            file=sys.stderr,
+        )
 
     vendor = connection.vendor
-    for label, times in [("import (check, assign, score, insert)", imports),
-                         ("re-score all (set-based)", rescores)]:
+    for label, times in [
+        ("import (check, assign, score, insert)", imports),
+        ("re-score all (set-based)", rescores),
+    ]:
         median = statistics.median(times)
-        print(f"{vendor} {label}: {args.rows} leads in {median:.2f}s = "
-              f"{args.rows / median:,.0f} leads/s (median of {len(times)})")
+        print(
+            f"{vendor} {label}: {args.rows} leads in {median:.2f}s = "
+            f"{args.rows / median:,.0f} leads/s (median of {len(times)})"
+        )
     return 0
 
 
