@@ -21,6 +21,7 @@ class WebToLeadForm(forms.ModelForm):
         label="Leave this field empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
     message = forms.CharField(
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -96,6 +97,7 @@ class LeadAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
         ("score", RangeNumericFilter),
     ]
     list_filter_submit = True
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_select_related = ["owner", "region", "industry"]
     search_fields = ["first_name", "last_name", "organisation_name", "email"]
     ordering = ["-created_at", "-id"]

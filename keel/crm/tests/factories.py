@@ -60,6 +60,7 @@ class PipelineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Pipeline
         django_get_or_create = ("company", "name")
+        skip_postgeneration_save = True
 
     company = factory.SubFactory(CompanyFactory)
     name = "New business"
