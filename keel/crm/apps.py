@@ -11,9 +11,13 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         # Object rules (own records for reps) must exist before the first request.
-        from . import permissions  # noqa: F401
+        from . import (
+            handlers,
+            permissions,  # noqa: F401
+        )
         from .search_pipeline import register_search
         from .timeline import register_crm_sources
 
         register_crm_sources()
         register_search()
+        handlers.register()

@@ -25,3 +25,8 @@ class UsersConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="keel.users.sync_roles")
+        # Every domain's object rules (rules.add_perm in its permissions.py) must be
+        # registered before the first request, not only when ensure_roles() runs.
+        from .services.roles import import_domain_permissions
+
+        import_domain_permissions()

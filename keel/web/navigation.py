@@ -114,6 +114,41 @@ MODULES: list[tuple[str, list[dict]]] = [
         ],
     ),
     (
+        "CRM",
+        [
+            _item("Pipeline board", "view_kanban", "crm:board-index", "crm.view_opportunity"),
+            _item("My activities", "event", "crm:activities", "crm.view_activity"),
+            _item("CRM dashboard", "monitoring", "crm:dashboard", "crm.view_opportunity"),
+            _item("Leads", "person_add", "admin:crm_lead_changelist", "crm.view_lead"),
+            _item(
+                "Opportunities",
+                "handshake",
+                "admin:crm_opportunity_changelist",
+                "crm.view_opportunity",
+            ),
+            _item("Activities", "task", "admin:crm_activity_changelist", "crm.view_activity"),
+            _item("Lead import", "upload_file", "crm:lead-import-start", "crm.add_leadimport"),
+            _item(
+                "Scoring rules",
+                "scoreboard",
+                "admin:crm_scoringrule_changelist",
+                "crm.view_scoringrule",
+            ),
+            _item(
+                "Assignment rules",
+                "alt_route",
+                "admin:crm_assignmentrule_changelist",
+                "crm.view_assignmentrule",
+            ),
+            _item(
+                "Pipelines", "linear_scale", "admin:crm_pipeline_changelist", "crm.view_pipeline"
+            ),
+            _item(
+                "Sales targets", "flag", "admin:crm_salestarget_changelist", "crm.view_salestarget"
+            ),
+        ],
+    ),
+    (
         "Integrations",
         [
             _item(

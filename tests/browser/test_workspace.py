@@ -51,7 +51,14 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
     expect(page.get_by_test_id("roles")).to_have_text("Your roles: Sales Rep")
     expect(page.get_by_role("heading", name="Welcome, Rita Rep")).to_be_visible()
     # And: the sidebar holds exactly what a Sales Rep may open
-    assert sidebar_groups(page) == ["Workspace", "Parties", "Products", "Approvals", "Integrations"]
+    assert sidebar_groups(page) == [
+        "Workspace",
+        "Parties",
+        "Products",
+        "CRM",
+        "Approvals",
+        "Integrations",
+    ]
     links = sidebar_links(page)
     assert links == [
         "Dashboard",
@@ -67,6 +74,14 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Price lists",
         "Price groups",
         "Units of measure",
+        "Pipeline board",
+        "My activities",
+        "CRM dashboard",
+        "Leads",
+        "Opportunities",
+        "Activities",
+        "Pipelines",
+        "Sales targets",
         "Approval requests",
         "API documentation",
     ]

@@ -190,3 +190,25 @@ def delete_lead(lead_id: int, *, by=None) -> None:
         )
     lead.engagements.all().delete()
     lead.delete()
+
+
+def anonymise_leads_of(party_id: int) -> int:
+    """Blank the personal fields of leads converted into (or matched to) the erased person;
+    the leads stay, so the funnel counts do not change. Returns how many were erased."""
+    from ..models import Lead
+
+    leads = Lead.objects.filter(contact_id=party_id)
+    erased = list(leads.values_list("pk", flat=True))
+    leads.update(
+        first_name="",
+        last_name=f"Erased person #{party_id}",
+        email="",
+        phone="",
+        job_title="",
+        message="",
+    )
+    # django-simple-history keeps old values: erase them there too.
+    Lead.history.filter(id__in=erased).update(
+        first_name="", last_name=f"Erased person #{party_id}", email="", phone="", message=""
+    )
+    return len(erased)

@@ -11,16 +11,24 @@ from django.db import transaction
 from ..roles import ALL_ROLES, EVERY_PERMISSION, EVERY_VIEW_PERMISSION, Role
 
 
-def collected_grants() -> dict[Role, set[str]]:
-    """Every Keel domain's `permissions.GRANTS`, merged per role."""
-    grants: dict[Role, set[str]] = {role: set() for role in ALL_ROLES}
+def import_domain_permissions() -> list:
+    """Each Keel domain's `permissions` module (importing it registers its object rules)."""
+    modules = []
     for config in apps.get_app_configs():
         if not config.name.startswith("keel."):
             continue
         try:
-            module = import_module(f"{config.name}.permissions")
-        except ModuleNotFoundError:
-            continue
+            modules.append(import_module(f"{config.name}.permissions"))
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{config.name}.permissions":
+                raise  # a real import error inside the module must not pass silently
+    return modules
+
+
+def collected_grants() -> dict[Role, set[str]]:
+    """Every Keel domain's `permissions.GRANTS`, merged per role."""
+    grants: dict[Role, set[str]] = {role: set() for role in ALL_ROLES}
+    for module in import_domain_permissions():
         for role, perms in getattr(module, "GRANTS", {}).items():
             grants[Role(role)].update(perms)
     return grants
