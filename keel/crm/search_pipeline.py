@@ -1,4 +1,4 @@
-"""Global search over opportunities (each user finds only what they may see)."""
+"""Global search over opportunities and leads (each user finds only what they may see)."""
 
 from __future__ import annotations
 
@@ -23,5 +23,28 @@ def opportunities(user, term: str, limit: int):
         )
 
 
+def leads(user, term: str, limit: int):
+    from django.db.models import Q
+
+    from .selectors_leads import leads_visible_to
+
+    if not user.has_perm("crm.view_lead"):
+        return
+    rows = leads_visible_to(user).filter(
+        Q(first_name__icontains=term)
+        | Q(last_name__icontains=term)
+        | Q(organisation_name__icontains=term)
+        | Q(email__icontains=term)
+    )[:limit]
+    for lead in rows:
+        yield SearchHit(
+            title=str(lead),
+            description=f"Lead · {lead.get_status_display()} · score {lead.score}",
+            link=reverse("admin:crm_lead_change", args=[lead.pk]),
+            icon="person_add",
+        )
+
+
 def register_search() -> None:
     register("crm.opportunities", opportunities)
+    register("crm.leads", leads)

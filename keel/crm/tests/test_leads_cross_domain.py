@@ -1,4 +1,4 @@
-"""GDPR across tiers: erasing a person in parties also erases the leads that became them."""
+"""Leads across domains: GDPR erasure in parties reaches them; global search finds them."""
 
 from __future__ import annotations
 
@@ -42,3 +42,19 @@ def test_erasing_a_person_anonymises_the_leads_converted_into_them(company, user
     assert not Lead.history.filter(first_name="Jane", id=converted.pk).exists()
     other.refresh_from_db()
     assert (other.first_name, other.last_name) == ("Max", "Moe")
+
+
+def test_global_search_finds_a_reps_own_leads_only(company, users):
+    """Given a lead of the rep and one of a colleague; Then searching finds only the rep's."""
+    from keel.core.search import search
+    from keel.users.tests.factories import user_with_role
+
+    colleague = user_with_role(Role.SALES_REP, username="colleague", company=company)
+    mine = LeadFactory(
+        company=company, organisation_name="Zephyr Mills", owner=users[Role.SALES_REP]
+    )
+    LeadFactory(company=company, organisation_name="Zephyr Works", owner=colleague)
+
+    hits = [hit.title for hit in search(users[Role.SALES_REP], "zephyr")]
+
+    assert hits == [str(mine)]
