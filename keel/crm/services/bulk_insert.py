@@ -3,7 +3,8 @@
 Used by the lead import (100,000 rows must take seconds). Columns are prepared once per
 field type: plain values (text, numbers, booleans, foreign keys) go as they are, the rest
 (dates, JSON, decimals) through the field's own get_db_prep_save, so the stored values are
-exactly what .save() would write. Works on SQLite (3.35+) and PostgreSQL.
+exactly what .save() would write. SQLite (3.35+): multi-row INSERT … RETURNING;
+PostgreSQL: ids from the sequence, then COPY.
 """
 
 from __future__ import annotations
@@ -64,29 +65,56 @@ def _head(model, fields) -> str:
     return f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES "  # noqa: S608 (quoted names; values are parameters)
 
 
-def insert_returning_ids(model, fields, rows: list[list]) -> list:
-    """INSERT prepared `rows` of `model`; the new primary keys, in the order of `rows`."""
+def _insert(model, fields, rows: list[list], returning: bool) -> list:
     head = _head(model, fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, MAX_PARAMS // len(fields))
-    returning = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+    tail = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
     ids: list = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             cursor.execute(
-                head + ", ".join([row_sql] * len(chunk)) + returning,
+                head + ", ".join([row_sql] * len(chunk)) + tail,
                 [value for row in chunk for value in row],
             )
-            # Both databases return the ids of a multi-row VALUES in the order given
-            # (Django's own bulk_create relies on the same).
-            ids.extend(value for (value,) in cursor.fetchall())
+            if returning:
+                # Both databases return the ids of a multi-row VALUES in the order given
+                # (Django's own bulk_create relies on the same).
+                ids.extend(value for (value,) in cursor.fetchall())
+    return ids
+
+
+def _copy(model, fields, rows: list[list]) -> None:
+    """PostgreSQL: COPY is several times faster than any INSERT (and psycopg re-parses
+    every long statement's placeholders)."""
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def insert_returning_ids(model, fields, rows: list[list]) -> list:
+    """INSERT prepared `rows` of `model`; the new primary keys, in the order of `rows`."""
+    if connection.vendor != "postgresql":
+        return _insert(model, fields, rows, returning=True)
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        # Take the ids from the table's own sequence first, then COPY the rows with them.
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(rows)],
+        )
+        ids = [value for (value,) in cursor.fetchall()]
+    _copy(model, [pk, *fields], [[i, *row] for i, row in zip(ids, rows, strict=True)])
     return ids
 
 
 def insert_rows(model, fields, rows: list[list]) -> None:
     """INSERT prepared `rows` of `model`; no ids back."""
-    if rows:
-        sql = _head(model, fields) + "(" + ", ".join(["%s"] * len(fields)) + ")"
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+    if connection.vendor == "postgresql":
+        _copy(model, fields, rows)
+    else:
+        _insert(model, fields, rows, returning=False)
