@@ -61,8 +61,11 @@ class CheckedForm(forms.ModelForm):
         super()._post_clean()
 
 
-class ServiceAdmin(SimpleHistoryAdmin, ModelAdmin):
-    """Saves and deletes through the domain's services."""
+class ServiceAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    """Saves and deletes through the domain's services; every list exports to CSV/XLSX."""
+
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
 
     guard = None
     save_service = None
@@ -180,7 +183,7 @@ class ProductResource(resources.ModelResource):
 
 
 @admin.register(Product)
-class ProductAdmin(ExportMixin, CompanyAdmin):
+class ProductAdmin(CompanyAdmin):
     list_display = [
         "sku",
         "name",
@@ -199,8 +202,6 @@ class ProductAdmin(ExportMixin, CompanyAdmin):
     ordering = ["name", "id"]
     readonly_fields = ["version"]
     resource_classes = [ProductResource]
-    export_form_class = ExportForm
-    formats = [CSV, XLSX]
     guard = staticmethod(catalog.check_product)
     save_service = staticmethod(catalog.save_product)
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from import_export import fields, resources
 from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeNumericFilter, RelatedDropdownFilter
@@ -250,8 +251,11 @@ class LeadAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
         return redirect("crm:lead-import-start")
 
 
-class RulesAdmin(ModelAdmin):
+class RulesAdmin(ExportMixin, ModelAdmin):
     """Rules belong to the user's company; saving goes through the rule's service."""
+
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
 
     exclude = ["company"]
 
@@ -320,7 +324,9 @@ class AssignmentRuleAdmin(RulesAdmin):
 
 
 @admin.register(LeadImport)
-class LeadImportAdmin(ReadOnlyAdmin):
+class LeadImportAdmin(ExportMixin, ReadOnlyAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
     list_display = [
         "__str__",
         "status",

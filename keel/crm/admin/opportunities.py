@@ -30,7 +30,8 @@ class StageInline(TabularInline):
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(SimpleHistoryAdmin, ModelAdmin):
+class PipelineAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    export_form_class = ExportForm
     list_display = ["name", "active", "stage_list"]
     list_filter = ["active"]
     search_fields = ["name"]

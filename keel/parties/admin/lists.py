@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from unfold.admin import ModelAdmin
+from unfold.contrib.import_export.forms import ExportForm
 
 from keel.core.errors import DomainError
 from keel.core.selectors import default_company
@@ -12,7 +15,9 @@ from ..models import CustomerGroup, Industry, Region, SalesChannel, Tag
 from ..services.reference import delete_named, save_named
 
 
-class NamedAdmin(ModelAdmin):
+class NamedAdmin(ExportMixin, ModelAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
     list_display = ["name"]
     search_fields = ["name"]
     ordering = ["name"]
