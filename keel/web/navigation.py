@@ -226,7 +226,7 @@ def environment_callback(request):
     """A badge in the header saying which environment this is (not shown in production)."""
     if settings.PRODUCTION:
         return None
-    return ["Demo" if settings.DEBUG else "Staging", "warning"]
+    return [settings.KEEL_ENV.title(), "warning"]
 
 
 def search_callback(request, term: str) -> list:

@@ -126,9 +126,9 @@ class LeadAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
                     ("organisation_name", "job_title"),
                     ("email", "phone"),
                     ("website", "country"),
-                    ("region", "industry", "employees"),
+                    ("region", "industry"),
+                    ("employees", "owner"),
                     "message",
-                    "owner",
                 ]
             },
         ),
