@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from keel.parties.models import Party, Region
@@ -92,7 +93,9 @@ def duplicate_index(company, emails: Iterable[str], names: Iterable[str]) -> dic
     emails = sorted({e.lower() for e in emails if e})
     names = sorted({n for n in (normalize_name(x) for x in names if x) if n})
     index: dict = {"lead_emails": set(), "party_emails": {}, "party_names": {}}
-    for chunk in _chunks(emails, 500):
+    # As many values per query as the database takes: round trips dominate here.
+    size = min(5000, (connection.features.max_query_params or 5000) - 10)
+    for chunk in _chunks(emails, size):
         index["lead_emails"].update(
             e.lower()
             for e in Lead.objects.filter(company=company, email__in=chunk).values_list(
@@ -103,7 +106,7 @@ def duplicate_index(company, emails: Iterable[str], names: Iterable[str]) -> dic
             company=company, email__in=chunk, merged_into__isnull=True
         ).values_list("email", "name"):
             index["party_emails"][email.lower()] = name
-    for chunk in _chunks(names, 500):
+    for chunk in _chunks(names, size):
         for norm, domain, name in Party.objects.filter(
             company=company, normalized_name__in=chunk, merged_into__isnull=True
         ).values_list("normalized_name", "domain", "name"):
