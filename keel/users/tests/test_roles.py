@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 
@@ -51,3 +53,24 @@ def test_approvers_can_decide_and_reps_cannot():
     assert "core.decide_approvalrequest" in perms_of(Role.ACCOUNTANT)
     assert "core.decide_approvalrequest" not in perms_of(Role.SALES_REP)
     assert perms_of(Role.EMPLOYEE) == {"core.view_company", "core.view_approvalrequest"}
+
+
+def test_every_domains_object_rules_exist_in_a_fresh_process():
+    """Object rules (rules.add_perm in each permissions.py) must be there for the first
+    request of a new server process, not only after migrate ran in that process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); import rules; "
+        "print(rules.perm_exists('core.decide_approvalrequest'), "
+        "rules.perm_exists('parties.change_party'), rules.perm_exists('crm.change_lead'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "keel.config.settings"},
+        timeout=120,
+    )
+    assert result.stdout.split() == ["True", "True", "True"], result.stderr
