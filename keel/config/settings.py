@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "import_export",
     "keel.core",
     "keel.users",
+    "keel.accounting",
     "keel.parties",
     "keel.products",
     "keel.crm",
