@@ -66,6 +66,10 @@ class Account(CompanyScoped):
 
     class Meta:
         ordering = ["code"]
+        permissions = [
+            ("view_reports", "Can view the financial reports"),
+            ("import_chart", "Can import a chart of accounts"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["company", "code"], name="account_unique_code"),
             models.UniqueConstraint(

@@ -86,6 +86,7 @@ class JournalEntry(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name_plural = "journal entries"
+        permissions = [("reverse_journalentry", "Can reverse a posted journal entry")]
         constraints = [
             models.UniqueConstraint(fields=["journal", "number"], name="entry_unique_number"),
             models.UniqueConstraint(fields=["company", "chain_index"], name="entry_unique_chain"),

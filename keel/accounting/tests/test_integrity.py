@@ -127,3 +127,21 @@ def test_chain_is_per_company(company, books, count):
     entry = post_entry(other, other_books["GEN"], DAY, sale_lines("1.00"))
     assert entry.chain_index == 1 and entry.previous_hash == GENESIS
     assert JournalEntry.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_a_ledger_with_posted_entries():
+    """Given posted entries (which refuse DELETE), then `flush` — run between
+    transactional tests — still empties the database, and the guard is back after."""
+    from keel.core.tests.factories import CompanyFactory
+
+    from .factories import books as make_books
+
+    company = CompanyFactory(name="Flushed Co")
+    post_entry(company, make_books(company)["GEN"], DAY, sale_lines("3.00"))
+    call_command("flush", interactive=False, verbosity=0)
+    assert JournalEntry.objects.count() == 0
+    company = CompanyFactory(name="Flushed Co")
+    entry = post_entry(company, make_books(company)["GEN"], DAY, sale_lines("3.00"))
+    with pytest.raises(Exception, match="immutable"), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM accounting_journalentry WHERE id = %s", [entry.pk])
