@@ -56,6 +56,7 @@ def test_administrator_navigation_has_every_module(users, rf):
         "Workspace",
         "Approvals",
         "Products",
+        "Accounting",
         "Integrations",
         "Administration",
     ]
