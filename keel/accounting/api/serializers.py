@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Account, FiscalYear, Journal, JournalEntry, JournalLine, Period, Tax
+from ..models import (
+    Account,
+    AccountRole,
+    FiscalYear,
+    Journal,
+    JournalEntry,
+    JournalLine,
+    Period,
+    Tax,
+)
 
 AMOUNT = {"max_digits": 19, "decimal_places": 4}
 CENT = Decimal("0.01")
@@ -17,6 +28,7 @@ def money_text(value: Decimal) -> str:
     return f"{value:.2f}" if value == value.quantize(CENT) else str(value.normalize())
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MoneyOut(serializers.Field):
     """A stored amount as an exact string (never a float)."""
 
@@ -59,6 +71,14 @@ class FiscalYearSerializer(serializers.ModelSerializer):
 
 
 class TaxSerializer(serializers.ModelSerializer):
+    # A plain string in the schema: the same choices already name the enum of Account.role.
+    account_role = serializers.CharField(required=False, help_text="An account role")
+
+    def validate_account_role(self, value: str) -> str:
+        if value not in AccountRole.values:
+            raise serializers.ValidationError(f"'{value}' is not an account role.")
+        return value
+
     class Meta:
         model = Tax
         fields = ["id", "name", "kind", "use", "amount", "price_include", "account_role", "active"]

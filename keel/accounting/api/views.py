@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -221,6 +222,13 @@ def _range(request) -> dict:
     return data.validated_data
 
 
+RANGE = [
+    OpenApiParameter("date_from", OpenApiTypes.DATE, required=True),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, required=True),
+]
+report_schema = extend_schema(parameters=RANGE, responses=OpenApiTypes.OBJECT)
+
+
 class ReportViewSet(CompanyMixin, viewsets.ViewSet):
     """Financial reports from the maintained balances; dates as YYYY-MM-DD."""
 
@@ -235,17 +243,20 @@ class ReportViewSet(CompanyMixin, viewsets.ViewSet):
         )
     }
 
+    @report_schema
     @action(detail=False, url_path="trial-balance")
     def trial_balance(self, request):
         """?date_from=&date_to= : opening, debit, credit and closing per account."""
         dates = _range(request)
         return Response(_exact(selectors.trial_balance(self.company_id(), **dates)))
 
+    @report_schema
     @action(detail=False, url_path="profit-and-loss")
     def profit_and_loss(self, request):
         dates = _range(request)
         return Response(_exact(selectors.profit_and_loss(self.company_id(), **dates)))
 
+    @extend_schema(parameters=RANGE[1:], responses=OpenApiTypes.OBJECT)
     @action(detail=False, url_path="balance-sheet")
     def balance_sheet(self, request):
         data = AsOfSerializer(data=request.query_params)
@@ -253,11 +264,16 @@ class ReportViewSet(CompanyMixin, viewsets.ViewSet):
         report = selectors.balance_sheet(self.company_id(), data.validated_data["date_to"])
         return Response(_exact(report))
 
+    @report_schema
     @action(detail=False, url_path="tax-report")
     def tax_report(self, request):
         dates = _range(request)
         return Response(_exact(selectors.tax_report(self.company_id(), **dates)))
 
+    @extend_schema(
+        parameters=[*RANGE, OpenApiParameter("tax_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses=LineSerializer(many=True),
+    )
     @action(detail=False, url_path=r"tax-report/(?P<tax_id>\d+)/lines")
     def tax_report_lines(self, request, tax_id=None):
         """The posted lines behind one tax of the report (drill-down)."""
