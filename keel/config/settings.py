@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "keel.users",
     "keel.parties",
     "keel.products",
+    "keel.accounting",
     "keel.crm",
     "keel.web",
 ]

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("keel.parties.api.urls")),
     path("", include("keel.products.api.urls")),
     path("", include("keel.crm.api.urls")),
+    path("", include("keel.accounting.api.urls")),
 ]
 
 urlpatterns = [

@@ -64,8 +64,16 @@ def publish(event: Event, *, company=None) -> OutboxEvent:
             company=company,
             occurred_at=timezone.now(),
         )
-        transaction.on_commit(_after_commit)
+        _kick_after_commit()
     return record
+
+
+def _kick_after_commit() -> None:
+    """Schedule the after-commit hooks once per transaction, however many events it
+    publishes (a batch of 1,000 postings wants one dispatch, not 1,000)."""
+    connection = transaction.get_connection()
+    if not any(entry[1] is _after_commit for entry in connection.run_on_commit):
+        transaction.on_commit(_after_commit)
 
 
 # --- Facts the core announces ----------------------------------------------

@@ -149,6 +149,45 @@ MODULES: list[tuple[str, list[dict]]] = [
         ],
     ),
     (
+        "Accounting",
+        [
+            _item(
+                "Journal entries",
+                "receipt_long",
+                "admin:accounting_journalentry_changelist",
+                "accounting.view_journalentry",
+            ),
+            _item(
+                "Chart of accounts",
+                "account_tree",
+                "admin:accounting_account_changelist",
+                "accounting.view_account",
+            ),
+            _item(
+                "Journals",
+                "menu_book",
+                "admin:accounting_journal_changelist",
+                "accounting.view_journal",
+            ),
+            _item(
+                "Fiscal years",
+                "calendar_month",
+                "admin:accounting_fiscalyear_changelist",
+                "accounting.view_fiscalyear",
+            ),
+            _item("Taxes", "percent", "admin:accounting_tax_changelist", "accounting.view_tax"),
+            _item(
+                "Tax report", "summarize", "admin:accounting_tax_report", "accounting.view_reports"
+            ),
+            _item(
+                "Accounting settings",
+                "lock",
+                "admin:accounting_accountingsettings_changelist",
+                "accounting.view_accountingsettings",
+            ),
+        ],
+    ),
+    (
         "Integrations",
         [
             _item(

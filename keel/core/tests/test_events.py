@@ -54,3 +54,25 @@ def test_a_failing_subscriber_rolls_back_the_whole_change(company):
     company.refresh_from_db()
     assert company.name == "Acme Test Co"
     assert OutboxEvent.objects.count() == 0
+
+
+def test_a_transaction_with_many_events_schedules_one_dispatch(company):
+    """Given a batch that publishes 50 events in one transaction; Then one after-commit
+    dispatch is scheduled, and a savepoint rolled back does not lose it."""
+    from django.db import connection
+
+    from keel.core.events import _after_commit
+
+    def scheduled() -> int:
+        return sum(entry[1] is _after_commit for entry in connection.run_on_commit)
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            publish(CompanyRenamed(company_id=company.pk, name="Undone"), company=company)
+            assert scheduled() == 1
+            raise RuntimeError("the savepoint rolls back")
+        assert scheduled() == 0  # went with the savepoint
+        for n in range(50):
+            publish(CompanyRenamed(company_id=company.pk, name=f"Acme {n}"), company=company)
+        assert scheduled() == 1
+    assert OutboxEvent.objects.count() == 50

@@ -75,6 +75,7 @@ def test_administrator_navigation_has_every_module(users, rf):
         "Parties",
         "Products",
         "CRM",
+        "Accounting",
         "Approvals",
         "Integrations",
         "Administration",

@@ -1,0 +1,98 @@
+"""Ledger benchmark (not a test): post N journal lines through the posting API in
+batches, as a user's import would, then time the reports read from the
+maintained balances.
+
+    python bench/ledger.py --lines 100000            # SQLite (a fresh file in var/)
+    DATABASE_URL=postgres://... python bench/ledger.py --lines 1000000
+
+Prints lines/s and the median of 5 runs of trial balance, P&L and balance sheet.
+The database named by DATABASE_URL is used as is (create an empty one first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--lines-per-entry", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=1000, help="entries per transaction")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        path = ROOT / "var" / "bench-ledger.sqlite3"
+        path.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from keel.accounting.models import Account
+    from keel.accounting.selectors import balance_sheet, profit_and_loss, trial_balance
+    from keel.accounting.services.posting import EntrySpec, Line, post_entries
+    from keel.accounting.tests.factories import books
+    from keel.core.models import Company
+
+    company, _ = Company.objects.get_or_create(name=f"Bench {time.time_ns()}")
+    journals = books(company, year=2026)
+    accounts = list(Account.objects.filter(company=company, active=True))
+    rng = random.Random(1)
+    per_entry = args.lines_per_entry
+    entries = args.lines // per_entry
+    posted_lines = 0
+    started = time.perf_counter()
+    for first in range(0, entries, args.batch):
+        specs = []
+        for n in range(first, min(first + args.batch, entries)):
+            amounts = [Decimal(rng.randint(1, 500_000)) / 100 for _ in range(per_entry - 1)]
+            lines = [Line(account=rng.choice(accounts), debit=a) for a in amounts]
+            lines.append(Line(account=rng.choice(accounts), credit=sum(amounts)))
+            day = dt.date(2026, 1 + n % 12, 1 + n % 28)
+            specs.append(EntrySpec(journal=journals["GEN"], date=day, lines=lines))
+        post_entries(company, specs)
+        posted_lines += sum(len(spec.lines) for spec in specs)
+    elapsed = time.perf_counter() - started
+    print(f"database: {connection.vendor}")
+    print(
+        f"posted {posted_lines:,} lines in {entries:,} entries in {elapsed:.1f} s: "
+        f"{posted_lines / elapsed:,.0f} lines/s"
+    )
+
+    def median_ms(fn) -> float:
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - t) * 1000)
+        return statistics.median(runs)
+
+    year = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    partial = (dt.date(2026, 1, 15), dt.date(2026, 11, 14))
+    reports = {
+        "trial balance (year)": lambda: trial_balance(company.pk, *year),
+        "trial balance (partial months)": lambda: trial_balance(company.pk, *partial),
+        "profit and loss (year)": lambda: profit_and_loss(company.pk, *year),
+        "balance sheet": lambda: balance_sheet(company.pk, year[1]),
+    }
+    for name, fn in reports.items():
+        print(f"{name}: {median_ms(fn):.1f} ms (median of 5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("accounts", views.AccountViewSet, basename="account")
+router.register("journals", views.JournalViewSet, basename="journal")
+router.register("fiscal-years", views.FiscalYearViewSet, basename="fiscalyear")
+router.register("periods", views.PeriodViewSet, basename="period")
+router.register("entries", views.EntryViewSet, basename="journalentry")
+router.register("taxes", views.TaxViewSet, basename="tax")
+router.register("reports", views.ReportViewSet, basename="report")
+
+urlpatterns = router.urls

@@ -1,0 +1,47 @@
+"""Refusals of the accounting domain, each with a stable code."""
+
+from __future__ import annotations
+
+from keel.core.errors import Conflict, InvalidInput, NotFound
+
+
+class PostedRecordError(Conflict):
+    """Someone tried to change or delete a posted entry or one of its lines."""
+
+    code = "entry_posted"
+
+
+class EmptyEntry(InvalidInput):
+    code = "entry_empty"
+
+
+class UnbalancedEntry(InvalidInput):
+    code = "entry_unbalanced"
+
+
+class InvalidLine(InvalidInput):
+    code = "line_invalid"
+
+
+class InactiveAccount(InvalidInput):
+    code = "account_inactive"
+
+
+class PeriodLocked(InvalidInput):
+    code = "period_locked"
+
+
+class NoOpenPeriod(InvalidInput):
+    code = "no_period"
+
+
+class RoleNotConfigured(NotFound):
+    code = "account_role_missing"
+
+
+class AlreadyReversed(Conflict):
+    code = "entry_already_reversed"
+
+
+class ChartImportError(InvalidInput):
+    code = "chart_invalid"

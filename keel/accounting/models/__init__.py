@@ -1,0 +1,40 @@
+from .chart import (
+    BALANCE_SHEET_TYPES,
+    PARTY_ROLES,
+    PROFIT_AND_LOSS_TYPES,
+    Account,
+    AccountingSettings,
+    AccountRole,
+    AccountType,
+    FiscalYear,
+    Journal,
+    Period,
+)
+from .ledger import (
+    AccountBalance,
+    JournalEntry,
+    JournalLine,
+    LedgerHead,
+    PartyBalance,
+)
+from .taxes import Tax, TaxGroup
+
+__all__ = [
+    "BALANCE_SHEET_TYPES",
+    "PARTY_ROLES",
+    "PROFIT_AND_LOSS_TYPES",
+    "Account",
+    "AccountBalance",
+    "AccountRole",
+    "AccountType",
+    "AccountingSettings",
+    "FiscalYear",
+    "Journal",
+    "JournalEntry",
+    "JournalLine",
+    "LedgerHead",
+    "PartyBalance",
+    "Period",
+    "Tax",
+    "TaxGroup",
+]

@@ -1,0 +1,1 @@
+"""Writes of the accounting domain: one module per aggregate."""

@@ -1,0 +1,38 @@
+"""Books ready to post to, for the tests of accounting and of higher domains."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from keel.core.models import Company
+from keel.parties.models import Party
+from keel.parties.services.parties import create_party
+
+from ..models import Journal, Tax
+from ..services import chart, taxes
+
+YEAR = 2026
+
+
+def books(company: Company, *, year: int = YEAR) -> dict[str, Journal]:
+    """The generic chart, the five standard journals and fiscal year `year`; the
+    journals keyed by code (SAL, PUR, BNK, CSH, GEN)."""
+    chart.setup_books(company, on_date=dt.date(year, 6, 1))
+    return {j.code: j for j in Journal.objects.filter(company=company)}
+
+
+def party(company: Company, name: str = "Acme Corp", **fields) -> Party:
+    return create_party(company=company, name=name, is_customer=True, **fields)
+
+
+def tax(company: Company, name: str, rate: str, **fields) -> Tax:
+    return taxes.save_tax(Tax(company=company, name=name, amount=Decimal(rate), **fields))
+
+
+def sale_lines(amount: str, *, party=None, revenue_role: str = "revenue") -> list[dict]:
+    """An untaxed sale: receivable debit, revenue credit."""
+    return [
+        {"role": "receivable", "debit": Decimal(amount), "party": party},
+        {"role": revenue_role, "credit": Decimal(amount)},
+    ]
