@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export import resources
 from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
@@ -36,8 +37,12 @@ from .models import (
 from .services import chart, posting, taxes
 
 
-class CompanyRowsAdmin(SimpleHistoryAdmin, ModelAdmin):
-    """Rows of the signed-in user's company; saved through `save_service`."""
+class CompanyRowsAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    """Rows of the signed-in user's company; saved through `save_service`; every list
+    exports to CSV/XLSX."""
+
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
 
     save_service = None
     exclude = ["company"]
@@ -77,7 +82,7 @@ class ChartUploadForm(forms.Form):
 
 
 @admin.register(Account)
-class AccountAdmin(ExportMixin, CompanyRowsAdmin):
+class AccountAdmin(CompanyRowsAdmin):
     list_display = ["code", "name", "type", "role", "party_balances", "active"]
     list_filter = ["type", "role", "active"]
     search_fields = ["code", "name"]
@@ -156,7 +161,9 @@ class FiscalYearAdmin(CompanyRowsAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(ModelAdmin):
+class PeriodAdmin(ExportMixin, ModelAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
     list_display = ["__str__", "fiscal_year", "number", "start", "end"]
     list_filter = ["fiscal_year"]
     search_fields = ["fiscal_year__year"]
@@ -361,7 +368,9 @@ class TaxGroupAdmin(CompanyRowsAdmin):
 
 
 @admin.register(AccountingSettings)
-class AccountingSettingsAdmin(SimpleHistoryAdmin, ModelAdmin):
+class AccountingSettingsAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
     list_display = ["company", "lock_date", "adviser_lock_date", "tax_rounding"]
     search_fields = ["company__name"]
     ordering = ["company"]
