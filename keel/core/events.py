@@ -68,6 +68,27 @@ def publish(event: Event, *, company=None) -> OutboxEvent:
     return record
 
 
+def publish_many(events: list[Event], *, company=None) -> list[OutboxEvent]:
+    """`publish()` for a batch (1,000 postings of one import): the same subscribers, in
+    order, and the outbox rows written in one statement instead of one per event."""
+    if not events:
+        return []
+    with transaction.atomic():
+        for event in events:
+            for handler in list(_subscribers.get(type(event), [])):
+                handler(event)
+        now = timezone.now()
+        records = OutboxEvent.objects.bulk_create(
+            [
+                OutboxEvent(topic=e.topic, payload=e.payload(), company=company, occurred_at=now)
+                for e in events
+            ],
+            batch_size=1000,
+        )
+        _kick_after_commit()
+    return records
+
+
 def _kick_after_commit() -> None:
     """Schedule the after-commit hooks once per transaction, however many events it
     publishes (a batch of 1,000 postings wants one dispatch, not 1,000)."""

@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q
 from django.utils import timezone
 
-from keel.core.events import publish
+from keel.core.events import publish, publish_many
 from keel.core.models import Company, Sequence
 from keel.core.money import format_money, round_money, to_decimal
 from keel.core.numbering import ensure_sequence, next_number
@@ -351,9 +351,10 @@ def post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[J
         if row["account"].party_balances
     }
     apply_lines(company.pk, lines, party_accounts)
+    posted = []
     for entry, item in zip(entries, prepared, strict=True):
         entry.state = JournalEntry.State.POSTED
-        publish(
+        posted.append(
             EntryPosted(
                 entry_id=entry.pk,
                 number=entry.number,
@@ -362,9 +363,9 @@ def post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[J
                 amount=str(item.total),
                 source_type=entry.source_type.model if entry.source_type_id else None,
                 source_id=entry.source_id,
-            ),
-            company=company,
+            )
         )
+    publish_many(posted, company=company)
     return entries
 
 

@@ -76,3 +76,22 @@ def test_a_transaction_with_many_events_schedules_one_dispatch(company):
             publish(CompanyRenamed(company_id=company.pk, name=f"Acme {n}"), company=company)
         assert scheduled() == 1
     assert OutboxEvent.objects.count() == 50
+
+
+def test_publish_many_runs_every_subscriber_and_writes_the_outbox_in_one_statement(
+    company, django_assert_num_queries
+):
+    """Given 20 events of one batch; Then each subscriber call happens, in order, and the
+    outbox gets 20 rows from a single INSERT (plus the savepoint around it)."""
+    from keel.core.events import publish_many
+
+    seen.clear()
+    events = [CompanyRenamed(company_id=company.pk, name=f"Acme {n}") for n in range(20)]
+    with django_assert_num_queries(3):  # SAVEPOINT, INSERT, RELEASE
+        records = publish_many(events, company=company)
+    assert seen == events
+    assert [r.payload["name"] for r in OutboxEvent.objects.order_by("payload__name")][:2] == [
+        "Acme 0",
+        "Acme 1",
+    ]
+    assert len(records) == OutboxEvent.objects.count() == 20
