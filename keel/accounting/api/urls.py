@@ -12,3 +12,11 @@ router.register("taxes", views.TaxViewSet, basename="tax")
 router.register("reports", views.ReportViewSet, basename="report")
 
 urlpatterns = router.urls
+
+# Banking, reports and exports (branch banking): their own router, appended.
+from . import exports as _exports  # noqa: E402
+
+reports_router = DefaultRouter(trailing_slash=True)
+reports_router.include_root_view = False
+reports_router.register("ledger-exports", _exports.LedgerExportViewSet, basename="ledgerexport")
+urlpatterns += reports_router.urls
