@@ -180,6 +180,12 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "Tax report", "summarize", "admin:accounting_tax_report", "accounting.view_reports"
             ),
             _item(
+                "Financial reports",
+                "analytics",
+                "accounting_reports:index",
+                "accounting.view_reports",
+            ),
+            _item(
                 "Accounting settings",
                 "lock",
                 "admin:accounting_accountingsettings_changelist",

@@ -15,8 +15,12 @@ urlpatterns = router.urls
 
 # Banking, reports and exports (branch banking): their own router, appended.
 from . import exports as _exports  # noqa: E402
+from . import financial_reports as _financial_reports  # noqa: E402
 
-reports_router = DefaultRouter(trailing_slash=True)
-reports_router.include_root_view = False
-reports_router.register("ledger-exports", _exports.LedgerExportViewSet, basename="ledgerexport")
-urlpatterns += reports_router.urls
+extra_router = DefaultRouter()
+extra_router.include_root_view = False
+extra_router.register("ledger-exports", _exports.LedgerExportViewSet, basename="ledgerexport")
+extra_router.register(
+    "financial-reports", _financial_reports.FinancialReportViewSet, basename="financialreport"
+)
+urlpatterns += extra_router.urls
