@@ -180,6 +180,12 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "Tax report", "summarize", "admin:accounting_tax_report", "accounting.view_reports"
             ),
             _item(
+                "Bank statements",
+                "account_balance",
+                "admin:accounting_bankstatement_changelist",
+                "accounting.view_bankstatement",
+            ),
+            _item(
                 "Financial reports",
                 "analytics",
                 "accounting_reports:index",

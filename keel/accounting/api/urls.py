@@ -23,4 +23,8 @@ extra_router.register("ledger-exports", _exports.LedgerExportViewSet, basename="
 extra_router.register(
     "financial-reports", _financial_reports.FinancialReportViewSet, basename="financialreport"
 )
+from . import bank as _bank  # noqa: E402
+
+extra_router.register("bank-statements", _bank.BankStatementViewSet, basename="bankstatement")
+extra_router.register("bank-csv-mappings", _bank.BankCsvMappingViewSet, basename="bankcsvmapping")
 urlpatterns += extra_router.urls
