@@ -5,7 +5,8 @@ maintained balances.
     python bench/ledger.py --lines 100000            # SQLite (a fresh file in var/)
     DATABASE_URL=postgres://... python bench/ledger.py --lines 1000000
 
-Prints lines/s and the median of 5 runs of trial balance, P&L and balance sheet.
+Prints lines/s and the median of 5 runs of trial balance, P&L, balance sheet,
+general ledger detail, comparative P&L and balance sheet, aged receivables/payables.
 The database named by DATABASE_URL is used as is (create an empty one first).
 """
 
@@ -45,6 +46,12 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from keel.accounting.models import Account
     from keel.accounting.selectors import balance_sheet, profit_and_loss, trial_balance
+    from keel.accounting.selectors.aged import aged_balance
+    from keel.accounting.selectors.comparative import (
+        comparative_balance_sheet,
+        comparative_profit_and_loss,
+    )
+    from keel.accounting.selectors.general_ledger import general_ledger
     from keel.accounting.services.posting import EntrySpec, Line, post_entries
     from keel.accounting.tests.factories import books
     from keel.core.models import Company
@@ -52,6 +59,17 @@ def main() -> None:
     company, _ = Company.objects.get_or_create(name=f"Bench {time.time_ns()}")
     journals = books(company, year=2026)
     accounts = list(Account.objects.filter(company=company, active=True))
+    from keel.parties.services.parties import create_party
+
+    # Receivable and payable lines carry one of 200 parties, so aged balances have work.
+    parties = [
+        create_party(company=company, name=f"Party {n}", is_customer=True) for n in range(200)
+    ]
+
+    def line(account, **amount):
+        who = rng.choice(parties) if account.party_balances else None
+        return Line(account=account, party=who, **amount)
+
     rng = random.Random(1)
     per_entry = args.lines_per_entry
     entries = args.lines // per_entry
@@ -61,8 +79,8 @@ def main() -> None:
         specs = []
         for n in range(first, min(first + args.batch, entries)):
             amounts = [Decimal(rng.randint(1, 500_000)) / 100 for _ in range(per_entry - 1)]
-            lines = [Line(account=rng.choice(accounts), debit=a) for a in amounts]
-            lines.append(Line(account=rng.choice(accounts), credit=sum(amounts)))
+            lines = [line(rng.choice(accounts), debit=a) for a in amounts]
+            lines.append(line(rng.choice(accounts), credit=sum(amounts)))
             day = dt.date(2026, 1 + n % 12, 1 + n % 28)
             specs.append(EntrySpec(journal=journals["GEN"], date=day, lines=lines))
         post_entries(company, specs)
@@ -82,6 +100,7 @@ def main() -> None:
             runs.append((time.perf_counter() - t) * 1000)
         return statistics.median(runs)
 
+    bank = Account.objects.get(company=company, role="bank")
     year = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     partial = (dt.date(2026, 1, 15), dt.date(2026, 11, 14))
     reports = {
@@ -89,6 +108,19 @@ def main() -> None:
         "trial balance (partial months)": lambda: trial_balance(company.pk, *partial),
         "profit and loss (year)": lambda: profit_and_loss(company.pk, *year),
         "balance sheet": lambda: balance_sheet(company.pk, year[1]),
+        "general ledger (bank, one month)": lambda: general_ledger(
+            company.pk, bank.pk, dt.date(2026, 3, 1), dt.date(2026, 3, 31), limit=500
+        ),
+        "P&L vs previous period": lambda: comparative_profit_and_loss(
+            company.pk, *partial, "previous_period"
+        ),
+        "balance sheet vs previous year": lambda: comparative_balance_sheet(
+            company.pk, year[1], "previous_year"
+        ),
+        "aged receivables": lambda: aged_balance(company.pk, dt.date(2026, 12, 31)),
+        "aged payables (mid-period)": lambda: aged_balance(
+            company.pk, dt.date(2026, 6, 15), "payable"
+        ),
     }
     for name, fn in reports.items():
         print(f"{name}: {median_ms(fn):.1f} ms (median of 5)")

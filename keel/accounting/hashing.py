@@ -43,6 +43,8 @@ def canonical_entry(entry: dict, lines: Iterable[dict]) -> str:
                 _amount(line["tax_base_amount"]),
                 line["label"],
                 list(line["analytic_tags"]),
+                # Only when set, so entries posted before due dates existed hash as they did.
+                *([line["due_date"].isoformat()] if line.get("due_date") else []),
             ]
             for line in sorted(lines, key=lambda line: line["sequence"])
         ],
@@ -83,4 +85,5 @@ LINE_FIELDS = (
     "tax_base_amount",
     "label",
     "analytic_tags",
+    "due_date",
 )

@@ -33,3 +33,11 @@ GRANTS: dict[Role, list[str]] = {
     Role.SALES_MANAGER: [VIEW_REPORTS],
     Role.BUYER: [VIEW_REPORTS],
 }
+
+# Bank statements (branch banking): accountants import, confirm and map bank files.
+BANK_PERMISSIONS = [
+    f"accounting.{verb}_{model}"
+    for model in ("bankstatement", "bankstatementline", "bankcsvmapping")
+    for verb in ("view", "add", "change", "delete")
+] + ["accounting.import_bankstatement", "accounting.confirm_bankstatement"]
+GRANTS[Role.ACCOUNTANT] = [*GRANTS[Role.ACCOUNTANT], *BANK_PERMISSIONS]

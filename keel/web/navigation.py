@@ -180,6 +180,18 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "Tax report", "summarize", "admin:accounting_tax_report", "accounting.view_reports"
             ),
             _item(
+                "Bank statements",
+                "account_balance",
+                "admin:accounting_bankstatement_changelist",
+                "accounting.view_bankstatement",
+            ),
+            _item(
+                "Financial reports",
+                "analytics",
+                "accounting_reports:index",
+                "accounting.view_reports",
+            ),
+            _item(
                 "Accounting settings",
                 "lock",
                 "admin:accounting_accountingsettings_changelist",

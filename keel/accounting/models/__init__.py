@@ -38,3 +38,7 @@ __all__ = [
     "Tax",
     "TaxGroup",
 ]
+
+from .bank import BankCsvMapping, BankStatement, BankStatementLine  # noqa: E402
+
+__all__ += ["BankCsvMapping", "BankStatement", "BankStatementLine"]

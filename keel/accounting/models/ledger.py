@@ -137,6 +137,9 @@ class JournalLine(models.Model):
         help_text="On a tax line: the tax whose amount this line carries",
     )
     tax_base_amount = MoneyField(default=0, help_text="On a tax line: the base it was computed on")
+    due_date = models.DateField(
+        null=True, blank=True, help_text="On a receivable or payable line: when it falls due"
+    )
 
     objects = LineQuerySet.as_manager()
 

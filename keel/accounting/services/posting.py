@@ -58,6 +58,7 @@ class Line:
     analytic_tags: list[str] = field(default_factory=list)
     tax: Tax | int | None = None
     tax_base_amount: Decimal | int | str = ZERO
+    due_date: dt.date | None = None
 
 
 @dataclass
@@ -199,6 +200,7 @@ def _prepare(company: Company, specs: list[EntrySpec]) -> list[_Prepared]:
                     "tax_base_amount": _amount(ln.tax_base_amount, position, "tax_base_amount"),
                     "label": ln.label or "",
                     "analytic_tags": tags,
+                    "due_date": ln.due_date,
                 }
             )
         if debits == ZERO and credits == ZERO:
@@ -407,6 +409,7 @@ def reverse_entry(entry: JournalEntry, date: dt.date, by=None, reason: str = "")
             tax=line.tax_id,
             tax_base_amount=-line.tax_base_amount,
             label=line.label,
+            due_date=line.due_date,
         )
         for line in entry.lines.order_by("sequence")
     ]

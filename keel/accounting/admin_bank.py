@@ -1,0 +1,181 @@
+"""Workspace pages for bank statements: import a file (preview first, then import),
+read the lines, confirm (post) a statement; the CSV mapping per bank journal."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm
+from unfold.decorators import action
+
+from keel.core.errors import DomainError
+from keel.core.models import Company
+
+from . import selectors
+from .models import BankCsvMapping, BankStatement, BankStatementLine, Journal
+from .services import bank, bank_import
+
+
+class StatementLineInline(TabularInline):
+    model = BankStatementLine
+    fields = ["sequence", "date", "amount", "counterparty", "reference", "label", "entry"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entry")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ImportForm(forms.Form):
+    journal = forms.ModelChoiceField(queryset=Journal.objects.none())
+    format = forms.ChoiceField(choices=BankStatement.Format.choices)
+    file = forms.FileField()
+    preview = forms.BooleanField(required=False, initial=True, help_text="Only show the lines")
+
+    def __init__(self, *args, company_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["journal"].queryset = Journal.objects.filter(
+            company_id=company_id, kind=Journal.Kind.BANK
+        )
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
+    list_display = ["name", "journal", "date", "format", "status", "balance_end"]
+    list_filter = ["journal", "status", "format"]
+    search_fields = ["name", "file_name"]
+    ordering = ["-date", "-id"]
+    list_select_related = ["journal"]
+    readonly_fields = [
+        "name",
+        "journal",
+        "format",
+        "file_name",
+        "date",
+        "balance_start",
+        "balance_end",
+        "status",
+    ]
+    fields = readonly_fields
+    inlines = [StatementLineInline]
+    actions_list = ["import_file"]
+    actions_detail = ["confirm"]
+
+    def get_queryset(self, request):
+        company_id = selectors.company_id_of(request.user)
+        return super().get_queryset(request).filter(company_id=company_id)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # statements come from files: "Import statement"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_import_file_permission(self, request) -> bool:
+        return request.user.has_perm("accounting.import_bankstatement")
+
+    def has_confirm_permission(self, request, object_id=None) -> bool:
+        return request.user.has_perm("accounting.confirm_bankstatement")
+
+    @action(description="Import statement", url_path="import", permissions=["import_file"])
+    def import_file(self, request):
+        if not request.user.has_perm("accounting.import_bankstatement"):
+            raise PermissionDenied
+        company_id = selectors.company_id_of(request.user)
+        form = ImportForm(request.POST or None, request.FILES or None, company_id=company_id)
+        preview = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = bank_import.import_statement(
+                    Company.objects.get(pk=company_id),
+                    form.cleaned_data["journal"],
+                    upload.read(),
+                    form.cleaned_data["format"],
+                    file_name=upload.name or "",
+                    dry_run=form.cleaned_data["preview"],
+                    by=request.user,
+                )
+            except DomainError as error:
+                messages.error(request, error.detail)
+            else:
+                if result.statement is None:
+                    preview = result
+                else:
+                    messages.success(
+                        request,
+                        f"{len(result.new_lines)} lines imported, "
+                        f"{len(result.duplicates)} already known.",
+                    )
+                    url = reverse(
+                        "admin:accounting_bankstatement_change", args=[result.statement.pk]
+                    )
+                    return redirect(url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a bank statement",
+            "form": form,
+            "preview": preview,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "accounting/bank/import.html", context)
+
+    @action(description="Confirm and post", url_path="confirm", permissions=["confirm"])
+    def confirm(self, request, object_id):
+        if not request.user.has_perm("accounting.confirm_bankstatement"):
+            raise PermissionDenied
+        statement = self.get_queryset(request).get(pk=object_id)
+        try:
+            bank.confirm_statement(statement, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, f"{statement.name} confirmed: its lines are posted.")
+        return redirect(reverse("admin:accounting_bankstatement_change", args=[object_id]))
+
+
+@admin.register(BankCsvMapping)
+class BankCsvMappingAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
+    list_display = ["journal", "delimiter", "date_column", "date_format", "amount_column"]
+    search_fields = ["journal__code", "journal__name"]
+    list_filter = ["delimiter"]
+    ordering = ["journal__code"]
+    list_select_related = ["journal"]
+    exclude = ["company"]
+
+    def get_queryset(self, request):
+        company_id = selectors.company_id_of(request.user)
+        return super().get_queryset(request).filter(company_id=company_id)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "journal":
+            kwargs["queryset"] = Journal.objects.filter(
+                company_id=selectors.company_id_of(request.user), kind=Journal.Kind.BANK
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.company_id = obj.company_id or selectors.company_id_of(request.user)
+        super().save_model(request, obj, form, change)
