@@ -38,3 +38,25 @@ __all__ = [
     "Tax",
     "TaxGroup",
 ]
+
+from .invoices import (  # noqa: E402
+    CurrencyRate,
+    Invoice,
+    InvoiceLine,
+    InvoicingSettings,
+    PaymentTerm,
+    PaymentTermLine,
+)
+from .payments import OpenItem, Payment, Reconciliation  # noqa: E402
+
+__all__ += [
+    "CurrencyRate",
+    "Invoice",
+    "InvoiceLine",
+    "InvoicingSettings",
+    "OpenItem",
+    "Payment",
+    "PaymentTerm",
+    "PaymentTermLine",
+    "Reconciliation",
+]
