@@ -32,7 +32,9 @@ class Payment(Document):
     write_off = MoneyField(default=0, help_text="Difference written off, in `currency`")
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="+")
     memo = models.CharField(max_length=200, blank=True)
-    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
