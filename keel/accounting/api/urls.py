@@ -12,3 +12,9 @@ router.register("taxes", views.TaxViewSet, basename="tax")
 router.register("reports", views.ReportViewSet, basename="report")
 
 urlpatterns = router.urls
+
+from . import invoices as invoice_views  # noqa: E402
+
+router.register("invoices", invoice_views.InvoiceViewSet, basename="invoice")
+router.register("payments", invoice_views.PaymentViewSet, basename="payment")
+urlpatterns = router.urls
