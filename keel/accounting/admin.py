@@ -391,3 +391,6 @@ class AccountingSettingsAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+from . import admin_invoices  # noqa: E402, F401  (invoices, bills, payments)

@@ -2,7 +2,8 @@
 
 Administrators have every permission and auditors every view permission
 already (keel.users.permissions). Accountants keep the books. Sales managers
-and buyers read the reports (`accounting.view_reports`) and nothing else.
+read the reports and customer invoices, sales reps customer invoices, buyers
+the reports and vendor bills; none of them post, cancel or pay.
 """
 
 from __future__ import annotations
