@@ -393,4 +393,7 @@ class AccountingSettingsAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
         return False
 
 
-from . import admin_bank  # noqa: E402, F401  (bank statement pages register themselves)
+from . import (
+    admin_bank,  # noqa: E402, F401  (bank statement pages register themselves)
+    admin_invoices,  # noqa: E402, F401  (invoices, bills, payments)
+)

@@ -2,7 +2,8 @@
 
 Administrators have every permission and auditors every view permission
 already (keel.users.permissions). Accountants keep the books. Sales managers
-and buyers read the reports (`accounting.view_reports`) and nothing else.
+read the reports and customer invoices, sales reps customer invoices, buyers
+the reports and vendor bills; none of them post, cancel or pay.
 """
 
 from __future__ import annotations
@@ -21,17 +22,36 @@ MODELS = (
     "accountingsettings",
     "tax",
     "taxgroup",
+    # invoicing
+    "paymentterm",
+    "currencyrate",
+    "invoicingsettings",
+    "invoice",
+    "payment",
 )
 VIEW_REPORTS = "accounting.view_reports"
 
 ALL_ACCOUNTING = [
     f"accounting.{verb}_{model}" for model in MODELS for verb in ("view", "add", "change", "delete")
 ] + [VIEW_REPORTS, "accounting.reverse_journalentry", "accounting.import_chart"]
+ALL_ACCOUNTING += [
+    f"accounting.{code}"
+    for code in (
+        "post_invoice",
+        "cancel_invoice",
+        "send_invoice",
+        "view_customer_invoices",
+        "view_vendor_bills",
+    )
+]
+VIEW_CUSTOMER_INVOICES = ["accounting.view_invoice", "accounting.view_customer_invoices"]
+VIEW_VENDOR_BILLS = ["accounting.view_invoice", "accounting.view_vendor_bills"]
 
 GRANTS: dict[Role, list[str]] = {
     Role.ACCOUNTANT: ALL_ACCOUNTING,
-    Role.SALES_MANAGER: [VIEW_REPORTS],
-    Role.BUYER: [VIEW_REPORTS],
+    Role.SALES_MANAGER: [VIEW_REPORTS, *VIEW_CUSTOMER_INVOICES],
+    Role.SALES_REP: VIEW_CUSTOMER_INVOICES,
+    Role.BUYER: [VIEW_REPORTS, *VIEW_VENDOR_BILLS],
 }
 
 # Bank statements (branch banking): accountants import, confirm and map bank files.

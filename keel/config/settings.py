@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
         "ProductKindEnum": "keel.products.models.catalog.Product.Kind",
         "ScoringRuleKindEnum": "keel.crm.models.leads.ScoringRule.Kind",
         "ActivityKindEnum": "keel.crm.models.activities.Activity.Kind",
+        "InvoiceKindEnum": "keel.accounting.models.invoices.Invoice.Kind",
+        "InvoiceStatusEnum": "keel.accounting.models.invoices.Invoice.Status",
     },
 }
 

@@ -11,20 +11,20 @@ router.register("entries", views.EntryViewSet, basename="journalentry")
 router.register("taxes", views.TaxViewSet, basename="tax")
 router.register("reports", views.ReportViewSet, basename="report")
 
-urlpatterns = router.urls
-
-# Banking, reports and exports (branch banking): their own router, appended.
+from . import bank as _bank  # noqa: E402
 from . import exports as _exports  # noqa: E402
 from . import financial_reports as _financial_reports  # noqa: E402
+from . import invoices as _invoices  # noqa: E402
 
-extra_router = DefaultRouter()
-extra_router.include_root_view = False
-extra_router.register("ledger-exports", _exports.LedgerExportViewSet, basename="ledgerexport")
-extra_router.register(
+# Invoicing: documents and payments.
+router.register("invoices", _invoices.InvoiceViewSet, basename="invoice")
+router.register("payments", _invoices.PaymentViewSet, basename="payment")
+# Banking, financial reports and exports.
+router.register("ledger-exports", _exports.LedgerExportViewSet, basename="ledgerexport")
+router.register(
     "financial-reports", _financial_reports.FinancialReportViewSet, basename="financialreport"
 )
-from . import bank as _bank  # noqa: E402
+router.register("bank-statements", _bank.BankStatementViewSet, basename="bankstatement")
+router.register("bank-csv-mappings", _bank.BankCsvMappingViewSet, basename="bankcsvmapping")
 
-extra_router.register("bank-statements", _bank.BankStatementViewSet, basename="bankstatement")
-extra_router.register("bank-csv-mappings", _bank.BankCsvMappingViewSet, basename="bankcsvmapping")
-urlpatterns += extra_router.urls
+urlpatterns = router.urls

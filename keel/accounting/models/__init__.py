@@ -42,3 +42,24 @@ __all__ = [
 from .bank import BankCsvMapping, BankStatement, BankStatementLine  # noqa: E402
 
 __all__ += ["BankCsvMapping", "BankStatement", "BankStatementLine"]
+from .invoices import (  # noqa: E402
+    CurrencyRate,
+    Invoice,
+    InvoiceLine,
+    InvoicingSettings,
+    PaymentTerm,
+    PaymentTermLine,
+)
+from .payments import OpenItem, Payment, Reconciliation  # noqa: E402
+
+__all__ += [
+    "CurrencyRate",
+    "Invoice",
+    "InvoiceLine",
+    "InvoicingSettings",
+    "OpenItem",
+    "Payment",
+    "PaymentTerm",
+    "PaymentTermLine",
+    "Reconciliation",
+]

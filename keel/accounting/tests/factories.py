@@ -36,3 +36,17 @@ def sale_lines(amount: str, *, party=None, revenue_role: str = "revenue") -> lis
         {"role": "receivable", "debit": Decimal(amount), "party": party},
         {"role": revenue_role, "credit": Decimal(amount)},
     ]
+
+
+def invoice(company, customer, lines=None, *, date=None, post=True, **fields):
+    """A customer invoice (posted unless post=False); lines default to one 100.00 line."""
+    from ..services import invoices
+
+    document = invoices.create_invoice(
+        company,
+        party=customer,
+        date=date or dt.date(YEAR, 1, 15),
+        lines=lines or [{"description": "Consulting", "quantity": 1, "unit_price": "100.00"}],
+        **fields,
+    )
+    return invoices.post_invoice(document.pk) if post else document
