@@ -393,7 +393,5 @@ class AccountingSettingsAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
         return False
 
 
-from . import (
-    admin_bank,  # noqa: E402, F401  (bank statement pages register themselves)
-    admin_invoices,  # noqa: E402, F401  (invoices, bills, payments)
-)
+# Bank statement pages and invoices/bills/payments register themselves.
+from . import admin_bank, admin_invoices  # noqa: E402, F401, I001
