@@ -22,6 +22,7 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
 from keel.core.errors import DomainError
+from keel.core.money import format_money
 
 from . import selectors
 from .models import Invoice, InvoiceLine, Payment
@@ -29,15 +30,39 @@ from .selectors import invoices as queries
 from .services import invoice_documents, invoices, payments
 
 
+def _money(amount, currency) -> str:
+    """1750.0000 stored -> '1,750.00 USD' shown (the currency's own precision)."""
+    return "" if amount is None else format_money(amount, currency)
+
+
 class LineInline(TabularInline):
     model = InvoiceLine
-    fields = ["product", "description", "quantity", "unit_price", "discount", "amount_untaxed"]
+    fields = ["product", "description", "quantity_shown", "price", "discount", "amount"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("invoice")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Lines are part of the document: whoever may see the invoice sees its lines.
+        return request.user.has_perm("accounting.view_invoice")
+
+    @admin.display(description="Quantity")
+    def quantity_shown(self, line) -> str:
+        return f"{line.quantity.normalize():f}"
+
+    @admin.display(description="Unit price")
+    def price(self, line) -> str:
+        return _money(line.unit_price, line.invoice.currency)
+
+    @admin.display(description="Amount")
+    def amount(self, line) -> str:
+        return _money(line.amount_untaxed, line.invoice.currency)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -83,8 +108,7 @@ class InvoiceAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
         "party",
         "date",
         "due_date",
-        "amount_total",
-        "currency",
+        "total",
         "status",
         "payment_status",
     ]
@@ -108,9 +132,9 @@ class InvoiceAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
         "rate",
         "ref",
         "notes",
-        "amount_untaxed",
-        "amount_tax",
-        "amount_total",
+        "untaxed",
+        "tax",
+        "total",
         "entry",
         "cancel_entry",
         "sent_at",
@@ -121,6 +145,18 @@ class InvoiceAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     export_form_class = ExportForm
     formats = [CSV, XLSX]
     actions_detail = ["post_document", "cancel_document", "pay_document", "send_document", "pdf"]
+
+    @admin.display(description="Untaxed amount")
+    def untaxed(self, document) -> str:
+        return _money(document.amount_untaxed, document.currency)
+
+    @admin.display(description="Tax")
+    def tax(self, document) -> str:
+        return _money(document.amount_tax, document.currency)
+
+    @admin.display(description="Total", ordering="amount_total")
+    def total(self, document) -> str:
+        return _money(document.amount_total, document.currency)
 
     def get_queryset(self, request):
         return queries.invoices_visible_to(request.user, selectors.company_id_of(request.user))

@@ -4,6 +4,7 @@ its admin page, account -> general ledger, party -> statement) and downloads."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required, permission_required
@@ -26,6 +27,13 @@ def index(request):
     context = {**admin.site.each_context(request), "title": "Financial reports"}
     context["reports"] = list(REPORTS.values())
     return TemplateResponse(request, "accounting/reports/index.html", context)
+
+
+def _shown(value):
+    """Amounts as people read them: 1750.0000 -> '1,750.00' (exports keep full values)."""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return value
 
 
 @login_required
@@ -53,8 +61,8 @@ def report(request, name: str):
     context.update(
         params=params,
         table=table,
-        rows=[(row, [(key, row.get(key)) for key in keys]) for row in table.rows],
-        totals=[(key, table.totals.get(key)) for key in keys] if table.totals else None,
+        rows=[(row, [(key, _shown(row.get(key))) for key in keys]) for row in table.rows],
+        totals=[(key, _shown(table.totals.get(key))) for key in keys] if table.totals else None,
         query=request.GET.urlencode(),
         formats=list(FORMATS),
     )

@@ -249,7 +249,7 @@ def test_report_pages_drill_down_to_entries(client, users, company, story):
     page = client.get(url, {"party": story["acme"].pk, "date_from": "2026-01-01"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "/accounting/journalentry/" in html and "2300.00" in html
+    assert "/accounting/journalentry/" in html and "2,300.00" in html
     assert client.get("/w/accounting/reports/").status_code == 200
     client.force_login(users[Role.SALES_REP])
     assert client.get(url, {"party": story["acme"].pk}).status_code == 403
