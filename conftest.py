@@ -75,3 +75,21 @@ def pending_approval(company, users):
         requested_by=users[Role.SALES_REP],
         reason="Acme renewal",
     )
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1 that Django's mail goes to; `.messages` holds
+    what it received."""
+    from keel.core.tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.DEFAULT_FROM_EMAIL = "keel@example.com"
+    yield server
+    server.controller.stop()

@@ -35,8 +35,9 @@ class ReadOnlyAdmin(ModelAdmin):
         return False
 
 
-def run_service(request, label: str, fn, queryset) -> None:
-    """Apply `fn` to each selected record; report each refusal as a message."""
+def run_service(request, label: str, fn, queryset) -> int:
+    """Apply `fn` to each selected record; report each refusal as a message. Returns how
+    many were done. Every domain's admin actions use this one."""
     done = 0
     for record in queryset:
         try:
@@ -46,6 +47,7 @@ def run_service(request, label: str, fn, queryset) -> None:
             messages.error(request, f"{record}: {error.detail}")
     if done:
         messages.success(request, f"{label}: {done} done.")
+    return done
 
 
 @admin.register(Company)
@@ -67,9 +69,10 @@ class ApprovalRuleAdmin(SimpleHistoryAdmin, ModelAdmin):
 
         if not change:
             obj.company = request.user.company or default_company()
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        try:
+            approvals.save_rule(obj, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
 
 
 @admin.register(ApprovalRequest)

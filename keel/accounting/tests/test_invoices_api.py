@@ -4,9 +4,6 @@ leaving the database as it was; a double click on "pay" pays once."""
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
-import socket
 from decimal import Decimal
 
 import pytest
@@ -229,42 +226,6 @@ def test_the_pdf_is_a_pdf(company, books, customer, accountant, users, api_as):
     assert response.content.startswith(b"%PDF")
     assert 'filename="INV-2026-00001.pdf"' in response["Content-Disposition"]
     assert api_as(users[Role.BUYER]).get(f"{URL}{document.pk}/pdf/").status_code == 404
-
-
-class SmtpServer:
-    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[email.message.Message] = []
-        outer = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-                message["X-Rcpt"] = ",".join(envelope.rcpt_tos)
-                outer.messages.append(message)
-                return "250 OK"
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer()
-    server.controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = "billing@keel.example"
-    yield server
-    server.controller.stop()
 
 
 def test_send_e_mails_the_pdf_to_the_party(company, books, customer, accountant, smtp):

@@ -51,11 +51,14 @@ class ApprovalRuleViewSet(viewsets.ModelViewSet):
     ordering_fields = ["min_amount", "name"]
 
     def perform_create(self, serializer):
-        user = self.request.user
-        serializer.save(company=company_of(user), created_by=user, updated_by=user)
+        rule = ApprovalRule(company=company_of(self.request.user), **serializer.validated_data)
+        serializer.instance = approvals.save_rule(rule, by=self.request.user)
 
     def perform_update(self, serializer):
-        serializer.save(updated_by=self.request.user)
+        rule = serializer.instance
+        for field, value in serializer.validated_data.items():
+            setattr(rule, field, value)
+        serializer.instance = approvals.save_rule(rule, by=self.request.user)
 
 
 class ApprovalRequestViewSet(viewsets.ReadOnlyModelViewSet):

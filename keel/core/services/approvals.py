@@ -10,11 +10,25 @@ from django.utils import timezone
 
 from ..errors import InvalidInput, NotFound, PermissionRefused, TransitionNotAllowed
 from ..events import ApprovalDecided, ApprovalRequested, publish
-from ..models import ApprovalRequest, Company
+from ..models import ApprovalRequest, ApprovalRule, Company
 from ..money import format_money, round_money
 from ..selectors import approval_rule_for
 from ..transactions import atomic_service
 from ..workflow import transition
+
+
+@atomic_service
+def save_rule(rule: ApprovalRule, *, by) -> ApprovalRule:
+    """Create or change an approval rule of the user's company, checked."""
+    if rule.min_amount is None or rule.min_amount < 0:
+        raise InvalidInput("The threshold cannot be negative.", field="min_amount")
+    if not rule.action.strip():
+        raise InvalidInput("Name the verb that needs approval, e.g. confirm.", field="action")
+    if rule.pk is None:
+        rule.created_by = by
+    rule.updated_by = by
+    rule.save()
+    return rule
 
 
 def approval_needed(company: Company, document, action: str, amount: Decimal):

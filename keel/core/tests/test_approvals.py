@@ -145,3 +145,30 @@ def test_only_the_requester_cancels(company, rule, users):
     approvals.cancel(request.pk, by=users[Role.SALES_REP])
     request.refresh_from_db()
     assert request.status == "cancelled"
+
+
+def test_an_administrator_sets_up_a_rule_through_the_api_and_a_bad_one_is_refused(users, api_as):
+    """Given an administrator; When they create a rule 'above 5,000.00 needs a Sales Manager';
+    Then it is saved with who made it; a negative threshold is refused at the field."""
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+
+    from keel.core.models import ApprovalRule, Company
+
+    client = api_as(users[Role.ADMINISTRATOR])
+    body = {
+        "name": "Mid-size deals",
+        "content_type": ContentType.objects.get_for_model(Company).pk,
+        "action": "confirm",
+        "min_amount": "5000.00",
+        "approver_role": Group.objects.get(name="Sales Manager").pk,
+    }
+    created = client.post("/api/v1/approval-rules/", body, format="json")
+    assert created.status_code == 201, created.json()
+    rule = ApprovalRule.objects.get()
+    assert (rule.min_amount, rule.created_by) == (Decimal("5000.00"), users[Role.ADMINISTRATOR])
+
+    refused = client.post("/api/v1/approval-rules/", {**body, "min_amount": "-1.00"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "min_amount"
+    assert ApprovalRule.objects.count() == 1

@@ -16,20 +16,12 @@ from keel.core.events import Event, publish
 from keel.core.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from keel.core.services import webhooks
 from keel.core.tests.factories import WebhookSubscriptionFactory
-from keel.core.tests.receiver import Receiver
 
 
 @dataclasses.dataclass(frozen=True)
 class OrderShipped(Event):
     topic: ClassVar[str] = "test.order.shipped"
     order: str
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

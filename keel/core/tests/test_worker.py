@@ -13,7 +13,6 @@ from django_tasks_db.models import DBTaskResult
 from keel.core.events import Event, publish
 from keel.core.models import WebhookDelivery
 from keel.core.tests.factories import WebhookSubscriptionFactory
-from keel.core.tests.receiver import Receiver
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -22,13 +21,6 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 class InvoicePosted(Event):
     topic: ClassVar[str] = "test.invoice.posted"
     number: str
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 def run_worker() -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 
-from keel.core.errors import DomainError
+from keel.core.admin import run_service
 
 
 class ScopedAdminMixin:
@@ -41,15 +40,5 @@ class ScopedAdminMixin:
         return self._perm(request, "delete", obj)
 
 
-def run_each(request, label: str, fn, queryset) -> int:
-    """Apply `fn` to each selected record; each refusal becomes an error message."""
-    done = 0
-    for record in queryset:
-        try:
-            fn(record)
-            done += 1
-        except DomainError as error:
-            messages.error(request, f"{record}: {error.detail}")
-    if done:
-        messages.success(request, f"{label}: {done}.")
-    return done
+# Actions over selected rows use the workspace's one helper (refusals become messages).
+run_each = run_service

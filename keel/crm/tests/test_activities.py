@@ -3,9 +3,6 @@ SMTP; the iCalendar feed."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -131,42 +128,6 @@ def test_rescheduling_moves_the_reminder_along(company, deal, rep, other_rep):
     with pytest.raises(PermissionRefused):
         reschedule_activity(call.pk, due_at=NOON, by=other_rep)
     assert Activity.objects.get(pk=call.pk).due_at == later
-
-
-class SmtpServer:
-    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[email.message.Message] = []
-        outer = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-                message["X-Rcpt"] = ",".join(envelope.rcpt_tos)
-                outer.messages.append(message)
-                return "250 OK"
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer()
-    server.controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = "keel@example.com"
-    yield server
-    server.controller.stop()
 
 
 def test_due_reminders_are_e_mailed_once(deal, rep, smtp):
