@@ -113,14 +113,30 @@ class JournalLine(models.Model):
     the amount in a foreign currency). `date`, `period` and `company` repeat the
     entry's, so balances and reports group lines without a join."""
 
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    # No single-column index on the foreign keys: the composite indexes below lead
+    # with each of them, and every index is paid on each of a million inserts.
+    # `company` and `period` repeat the entry's and carry no FK constraint (ADR 0009).
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     sequence = models.PositiveSmallIntegerField()
     date = models.DateField()
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     party = models.ForeignKey(
-        "parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "parties.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     label = models.CharField(max_length=200, blank=True)
     debit = MoneyField(default=0)
@@ -134,6 +150,7 @@ class JournalLine(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         help_text="On a tax line: the tax whose amount this line carries",
     )
     tax_base_amount = MoneyField(default=0, help_text="On a tax line: the base it was computed on")

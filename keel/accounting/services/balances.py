@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from keel.core.models import Company
 from keel.core.transactions import atomic_service
 
-from ..models import AccountBalance, JournalLine, LedgerHead, PartyBalance
+from ..fields import to_units
+from ..models import AccountBalance, LedgerHead, PartyBalance
 from ..selectors.ledger import BalanceDifference, balance_differences, expected_balances
 
 ZERO = Decimal(0)
@@ -34,56 +35,53 @@ def _sum(deltas: dict, key, debit: Decimal, credit: Decimal) -> None:
     deltas[key] = (d + debit, c + credit)
 
 
-def apply_lines(company_id: int, lines: Iterable[JournalLine], party_accounts: set[int]) -> None:
-    """Add the lines' debits and credits to the balance rows, set-based: one locking
-    read, one bulk insert of the missing rows, one bulk update per table.
+def apply_lines(company_id: int, lines: Iterable[dict], party_accounts: set[int]) -> None:
+    """Add the lines' debits and credits (dicts with account_id, period_id, party_id,
+    debit, credit) to the balance rows, set-based: one upsert per table.
 
     The caller holds the ledger lock (`lock_ledger`), so no other transaction
-    creates or changes these rows meanwhile; the row locks repeat that promise
-    for any writer that forgets it, taken in primary-key order.
+    changes these rows meanwhile; the upsert adds to a row that exists and
+    creates the one that does not, without a read first.
     """
     per_account: dict = {}
     per_party: dict = {}
     for line in lines:
-        _sum(per_account, (line.account_id, line.period_id), line.debit, line.credit)
-        if line.party_id and line.account_id in party_accounts:
-            key = (line.account_id, line.party_id, line.period_id)
-            _sum(per_party, key, line.debit, line.credit)
-    _apply(AccountBalance, company_id, per_account, ("account_id", "period_id"))
-    if per_party:
-        _apply(PartyBalance, company_id, per_party, ("account_id", "party_id", "period_id"))
+        debit, credit = line["debit"], line["credit"]
+        _sum(per_account, (line["account_id"], line["period_id"]), debit, credit)
+        if line["party_id"] and line["account_id"] in party_accounts:
+            key = (line["account_id"], line["party_id"], line["period_id"])
+            _sum(per_party, key, debit, credit)
+    _upsert(AccountBalance, company_id, per_account, ("account_id", "period_id"))
+    _upsert(PartyBalance, company_id, per_party, ("account_id", "party_id", "period_id"))
 
 
-def _apply(model, company_id: int, deltas: dict, key_fields: tuple[str, ...]) -> None:
+def _upsert(model, company_id: int, deltas: dict, key_fields: tuple[str, ...]) -> None:
+    """INSERT … ON CONFLICT (key) DO UPDATE adding the deltas (SQLite ≥ 3.24 and
+    PostgreSQL share the syntax); amounts go in as the MoneyField's integer units."""
     if not deltas:
         return
-    filters = {f"{field}__in": {key[i] for key in deltas} for i, field in enumerate(key_fields)}
-    existing = {
-        tuple(getattr(row, f) for f in key_fields): row
-        for row in model.objects.select_for_update()
-        .filter(company_id=company_id, **filters)
-        .order_by("pk")
-    }
-    changed, created = [], []
-    for key, (debit, credit) in deltas.items():
-        row = existing.get(key)
-        if row is None:
-            created.append(
-                model(
-                    company_id=company_id,
-                    debit=debit,
-                    credit=credit,
-                    **dict(zip(key_fields, key, strict=True)),
-                )
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    names = ["company_id", *key_fields, "debit", "credit"]
+    head = f"INSERT INTO {table} ({', '.join(qn(n) for n in names)}) VALUES "  # noqa: S608 (quoted names)
+    tail = (
+        f" ON CONFLICT ({', '.join(qn(n) for n in key_fields)}) DO UPDATE SET "
+        f"debit = {table}.debit + EXCLUDED.debit, credit = {table}.credit + EXCLUDED.credit"
+    )
+    row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
+    # A fixed order, so two writers that bypass the ledger lock still lock rows alike.
+    rows = [
+        [company_id, *key, to_units(debit), to_units(credit)]
+        for key, (debit, credit) in sorted(deltas.items())
+    ]
+    per_statement = 5000 // len(names)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(
+                head + ", ".join([row_sql] * len(chunk)) + tail,
+                [value for row in chunk for value in row],
             )
-        else:
-            row.debit += debit
-            row.credit += credit
-            changed.append(row)
-    if created:
-        model.objects.bulk_create(created, batch_size=500)
-    if changed:
-        model.objects.bulk_update(changed, ["debit", "credit"], batch_size=500)
 
 
 @atomic_service

@@ -88,10 +88,11 @@ def test_publish_many_runs_every_subscriber_and_writes_the_outbox_in_one_stateme
     seen.clear()
     events = [CompanyRenamed(company_id=company.pk, name=f"Acme {n}") for n in range(20)]
     with django_assert_num_queries(3):  # SAVEPOINT, INSERT, RELEASE
-        records = publish_many(events, company=company)
+        written = publish_many(events, company=company)
     assert seen == events
     assert [r.payload["name"] for r in OutboxEvent.objects.order_by("payload__name")][:2] == [
         "Acme 0",
         "Acme 1",
     ]
-    assert len(records) == OutboxEvent.objects.count() == 20
+    assert written == OutboxEvent.objects.count() == 20
+    assert OutboxEvent.objects.filter(company=company, topic=events[0].topic).count() == 20

@@ -30,7 +30,7 @@ from ..selectors_leads import (
     scoring_rules,
 )
 from .assignment import choose_owners
-from .bulk_insert import columns, insert_returning_ids, insert_rows, prepare
+from keel.core.bulk_insert import columns, insert_returning_ids, insert_rows, prepare
 from .scoring import evaluate
 
 BATCH_SIZE = 5000

@@ -9,7 +9,7 @@ import pytest
 from django.forms.models import model_to_dict
 
 from keel.crm.models import Lead
-from keel.crm.services.bulk_insert import columns, insert_returning_ids, prepare
+from keel.core.bulk_insert import columns, insert_returning_ids, prepare
 
 pytestmark = pytest.mark.django_db
 

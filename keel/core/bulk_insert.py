@@ -1,6 +1,6 @@
 """Insert many new rows fast: the ORM's per-value preparation costs more than the database.
 
-Used by the lead import (100,000 rows must take seconds). Columns are prepared once per
+Used by the lead import and the posting engine (100,000 rows must take seconds). Columns are prepared once per
 field type: plain values (text, numbers, booleans, foreign keys) go as they are, the rest
 (dates, JSON, decimals) through the field's own get_db_prep_save, so the stored values are
 exactly what .save() would write. SQLite (3.35+): multi-row INSERT … RETURNING;
@@ -37,7 +37,9 @@ def prepare(items: list[dict], fields: list[models.Field]) -> list[list]:
     plan = []
     for field in fields:
         kind = field.get_internal_type()
-        prep = field.get_db_prep_save if kind in _PREPARED_TYPES else None
+        # Our own fields (MoneyField stores Decimal as integer units) convert like the ORM.
+        custom = not type(field).__module__.startswith("django.")
+        prep = field.get_db_prep_save if kind in _PREPARED_TYPES or custom else None
         plan.append((field.attname, prep, {} if kind in _CACHEABLE else None))
     if all(prep is None for _, prep, _ in plan):
         names = [attname for attname, _, _ in plan]
