@@ -262,10 +262,11 @@ def unmatched_lines(statement: BankStatement) -> list[BankStatementLine]:
 
 def suggest_for_statement(
     statement: BankStatement, *, limit: int = 3
-) -> dict[int, list[Suggestion]]:
-    """Suggestions for every unmatched line of a statement, in a fixed number of queries."""
+) -> list[tuple[BankStatementLine, list[Suggestion]]]:
+    """Every unmatched line of a statement with its suggestions, in two queries."""
     lines = unmatched_lines(statement)
     if not lines:
-        return {}
+        return []
     items = open_items_to_match(statement.company_id, lines[0].company.currency)
-    return suggest_for_lines(lines, items, limit=limit)
+    found = suggest_for_lines(lines, items, limit=limit)
+    return [(line, found[line.pk]) for line in lines]

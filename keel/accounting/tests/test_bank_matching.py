@@ -35,42 +35,17 @@ from ..models import (
 from ..selectors import trial_balance
 from ..selectors.bank_matching import suggest_for_statement, suggest_matches
 from ..selectors.invoices import control_differences, residual_of
-from ..services.bank import confirm_statement
 from ..services.bank_import import import_statement
 from ..services.bank_matching import reconcile_line, unreconcile_line
 from ..services.chart import update_settings
 from ..services.payments import OverPayment, set_write_off_tolerance
+from .bank_files import camt_file
 from .factories import books as make_books
+from .factories import confirmed_bank_lines as bank_lines
 from .factories import invoice, party
 
 D = Decimal
 APRIL = dt.date(2026, 4, 2)
-
-
-def camt(*entries: tuple, name: str = "STMT-2026-04") -> bytes:
-    """A CAMT.053 file; each entry is (bank id, signed amount, counterparty, reference, text)."""
-    rows = []
-    for bank_id, amount, counterparty, reference, text in entries:
-        amount = D(amount)
-        side, who = ("CRDT", "Dbtr") if amount > 0 else ("DBIT", "Cdtr")
-        rows.append(
-            f"""<Ntry><Amt Ccy="USD">{abs(amount)}</Amt><CdtDbtInd>{side}</CdtDbtInd>
-    <BookgDt><Dt>{APRIL.isoformat()}</Dt></BookgDt><AcctSvcrRef>{bank_id}</AcctSvcrRef>
-    <NtryDtls><TxDtls><RltdPties><{who}><Nm>{counterparty}</Nm></{who}></RltdPties>
-     <RmtInf><Ustrd>{text}</Ustrd><Strd><CdtrRefInf><Ref>{reference}</Ref></CdtrRefInf></Strd>
-     </RmtInf></TxDtls></NtryDtls></Ntry>"""
-        )
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
- <GrpHdr><MsgId>M-{name}</MsgId><CreDtTm>2026-04-30T18:00:00</CreDtTm></GrpHdr>
- <Stmt><Id>{name}</Id>{"".join(rows)}</Stmt></BkToCstmrStmt></Document>""".encode()
-
-
-def confirmed_lines(company, books, *entries, name="STMT-2026-04") -> list[BankStatementLine]:
-    """Import a CAMT file with `entries` and confirm it: every line sits in suspense."""
-    statement = import_statement(company, books["BNK"], camt(*entries, name=name), "camt053")
-    confirm_statement(statement.statement)
-    return list(statement.statement.lines.order_by("sequence"))
 
 
 def consulting(company, customer, amount: str, day=dt.date(2026, 3, 10), **fields) -> Invoice:
@@ -112,7 +87,7 @@ def test_the_invoice_named_in_the_line_is_the_top_suggestion_and_one_reconcile_p
     target = consulting(company, acme, "1200.00")
     consulting(company, globex, "1200.00")
     other = consulting(company, acme, "300.00")
-    (line,) = confirmed_lines(company, books, ("B-1", "1200.00", "ACME CORP.", target.number, ""))
+    (line,) = bank_lines(company, books, ("B-1", "1200.00", "ACME CORP.", target.number, ""))
     assert closing(company, "1900") == D("-1200.00")
     # When
     suggestions = suggest_matches(line)
@@ -157,7 +132,7 @@ def test_a_line_smaller_than_the_invoice_pays_part_of_it(company, books):
     suspense account is 0."""
     acme = party(company, "Acme Corp")
     target = consulting(company, acme, "1200.00")
-    (line,) = confirmed_lines(company, books, ("B-1", "500.00", "Acme Corp", target.number, ""))
+    (line,) = bank_lines(company, books, ("B-1", "500.00", "Acme Corp", target.number, ""))
     (top, *_) = suggest_matches(line)
     assert top.reasons[0] == f"{target.number} named in the reference"
     assert "Pays 500.00 USD of 1,200.00 USD open (partial)" in top.reasons
@@ -179,7 +154,7 @@ def test_a_vendor_bill_is_matched_by_an_outgoing_line(company, books):
     customer = party(company, "Acme Corp")
     consulting(company, customer, "430.00")  # money in of the same amount: not a candidate
     bill = consulting(company, vendor, "430.00", kind=Invoice.Kind.VENDOR_BILL, ref="OS-1")
-    (line,) = confirmed_lines(company, books, ("B-9", "-430.00", "Office Supplies", "", "Paper"))
+    (line,) = bank_lines(company, books, ("B-9", "-430.00", "Office Supplies", "", "Paper"))
     assert closing(company, "1900") == D("430.00")
     # When
     suggestions = suggest_matches(line)
@@ -204,7 +179,7 @@ def test_two_invoices_of_one_party_adding_up_to_the_line_are_one_suggestion(comp
     acme = party(company, "Acme Corp")
     first = consulting(company, acme, "800.00", day=dt.date(2026, 3, 1))
     second = consulting(company, acme, "400.00", day=dt.date(2026, 3, 5))
-    (line,) = confirmed_lines(company, books, ("B-1", "1200.00", "Acme Corp", "", "Thanks"))
+    (line,) = bank_lines(company, books, ("B-1", "1200.00", "Acme Corp", "", "Thanks"))
     (top, *rest) = suggest_matches(line)
     assert (top.documents, top.score) == ((first.number, second.number), 65)
     assert top.reasons == (
@@ -225,7 +200,7 @@ def test_a_whole_statement_is_suggested_in_a_fixed_number_of_queries(
     suggestion is its invoice."""
     acme = party(company, "Acme Corp")
     documents = [consulting(company, acme, f"{100 + n}.00") for n in range(12)]
-    lines = confirmed_lines(
+    lines = bank_lines(
         company,
         books,
         *[(f"B-{n}", f"{100 + n}.00", "Acme", doc.number, "") for n, doc in enumerate(documents)],
@@ -233,7 +208,9 @@ def test_a_whole_statement_is_suggested_in_a_fixed_number_of_queries(
     statement = lines[0].statement
     with django_assert_num_queries(2):
         found = suggest_for_statement(statement)
-    assert [found[line.pk][0].documents for line in lines] == [(d.number,) for d in documents]
+    assert [(line, found[0].documents) for line, found in found] == [
+        (line, (doc.number,)) for line, doc in zip(lines, documents, strict=True)
+    ]
 
 
 def _refused(error_type, call):
@@ -254,7 +231,7 @@ def test_refusals_write_nothing(company, books):
     inv_acme = consulting(company, acme, "100.00")
     inv_globex = consulting(company, globex, "100.00")
     bill = consulting(company, vendor, "100.00", kind=Invoice.Kind.VENDOR_BILL)
-    first, second, big = confirmed_lines(
+    first, second, big = bank_lines(
         company,
         books,
         ("B-1", "100.00", "Acme", "", ""),
@@ -285,7 +262,7 @@ def test_refusals_write_nothing(company, books):
     error = _refused(PeriodLocked, lambda: reconcile_line(second, [items[inv_globex.pk]]))
     assert error.code == "period_locked"
     draft = import_statement(
-        company, books["BNK"], camt(("B-7", "100.00", "Globex", "", ""), name="S2"), "camt053"
+        company, books["BNK"], camt_file(("B-7", "100.00", "Globex", "", ""), name="S2"), "camt053"
     ).statement.lines.get()
     error = _refused(BankLineNotConfirmed, lambda: reconcile_line(draft, [items[inv_globex.pk]]))
     assert error.code == "bank_line_not_confirmed"
@@ -298,7 +275,7 @@ def test_a_difference_within_the_tolerance_is_written_off(company, books):
     set_write_off_tolerance(company, "5.00")
     acme = party(company, "Acme Corp")
     target = consulting(company, acme, "1200.00")
-    (line,) = confirmed_lines(company, books, ("B-1", "1203.00", "Acme", target.number, ""))
+    (line,) = bank_lines(company, books, ("B-1", "1203.00", "Acme", target.number, ""))
     item = OpenItem.objects.get(invoice=target).pk
     payment = reconcile_line(line, [item], write_off=True)
     target.refresh_from_db()
@@ -314,7 +291,7 @@ def test_unreconcile_reverses_the_match_and_the_line_waits_in_suspense_again(com
     be matched again."""
     acme = party(company, "Acme Corp")
     target = consulting(company, acme, "1200.00")
-    (line,) = confirmed_lines(company, books, ("B-1", "1200.00", "Acme", target.number, ""))
+    (line,) = bank_lines(company, books, ("B-1", "1200.00", "Acme", target.number, ""))
     item = OpenItem.objects.get(invoice=target).pk
     payment = reconcile_line(line, [item])
     # When
@@ -349,7 +326,7 @@ def test_a_double_click_from_two_sessions_pays_once():
     books = make_books(company)
     acme = party(company, "Acme Corp")
     target = consulting(company, acme, "1200.00")
-    (line,) = confirmed_lines(company, books, ("B-1", "1200.00", "Acme", target.number, ""))
+    (line,) = bank_lines(company, books, ("B-1", "1200.00", "Acme", target.number, ""))
     item = OpenItem.objects.get(invoice=target).pk
     outcomes: list[str] = []
     start = threading.Barrier(2)
