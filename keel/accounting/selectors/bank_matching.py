@@ -270,3 +270,17 @@ def suggest_for_statement(
     items = open_items_to_match(statement.company_id, lines[0].company.currency)
     found = suggest_for_lines(lines, items, limit=limit)
     return [(line, found[line.pk]) for line in lines]
+
+
+def statement_matching(
+    statement: BankStatement, *, limit: int = 3
+) -> list[tuple[BankStatementLine, list[Suggestion]]]:
+    """Every line of a statement (matched ones with their payment) and, for the
+    unmatched ones, their suggestions: the statement page, in three queries."""
+    lines = list(statement.lines.select_related("company", "payment").order_by("sequence"))
+    unmatched = [line for line in lines if line.payment_id is None]
+    found: dict[int, list[Suggestion]] = {}
+    if unmatched:
+        items = open_items_to_match(statement.company_id, lines[0].company.currency)
+        found = suggest_for_lines(unmatched, items, limit=limit)
+    return [(line, found.get(line.pk, [])) for line in lines]

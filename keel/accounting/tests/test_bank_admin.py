@@ -46,3 +46,81 @@ def test_a_sales_rep_cannot_open_the_import(client, users, company, books):
     client.force_login(users[Role.SALES_REP])
     assert _post(client, books, preview=False).status_code == 403
     assert BankStatement.objects.count() == 0
+
+
+def _matched_statement(company, books):
+    """Acme's invoice of 1,200.00 and a confirmed line of 1,200.00 naming it."""
+    import datetime as dt
+
+    from .factories import confirmed_bank_lines, invoice, party
+
+    document = invoice(
+        company,
+        party(company, "Acme Corp"),
+        [{"description": "Consulting", "quantity": 1, "unit_price": "1200.00"}],
+        date=dt.date(2026, 3, 10),
+    )
+    (line,) = confirmed_bank_lines(
+        company, books, ("B-1", "1200.00", "Acme Corp", document.number, "")
+    )
+    return document, line
+
+
+def _state():
+    from ..models import BankStatementLine, Payment
+
+    return (
+        JournalEntry.objects.count(),
+        Payment.objects.count(),
+        sorted(BankStatementLine.objects.values_list("pk", "payment_id")),
+    )
+
+
+def test_an_accountant_reconciles_a_line_in_one_click(client, users, company, books):
+    """Given a confirmed line naming Acme's invoice; When an Accountant opens the
+    statement, Then the line shows the invoice as its suggestion with the reasons and a
+    Reconcile button; When it is clicked (POST), Then the line is matched, the invoice
+    paid and the page says so; a second click is refused with a message and changes
+    nothing; a GET changes nothing either."""
+    document, line = _matched_statement(company, books)
+    client.force_login(users[Role.ACCOUNTANT])
+    page_url = f"/accounting/bankstatement/{line.statement_id}/change/"
+    # When
+    page = client.get(page_url).content.decode()
+    # Then
+    assert f"{document.number} named in the reference" in page
+    assert "Amount 1,200.00 USD is exactly the open amount" in page
+    assert ">Reconcile</button>" in page
+    item = document.open_items.get().pk
+    url = f"/accounting/bankstatement/{line.statement_id}/lines/{line.pk}/reconcile/"
+    assert client.get(url).status_code == 405
+    # When
+    done = client.post(url, {"open_items": [item]}, follow=True)
+    # Then
+    text = done.content.decode()
+    line.refresh_from_db()
+    document.refresh_from_db()
+    assert document.payment_status == "paid" and line.payment_id is not None
+    assert f"Line 1 matched: payment {line.payment.number} of 1,200.00 USD from Acme Corp" in text
+    assert f"Matched: payment {line.payment.number} (Acme Corp)" in text
+    before = _state()
+    again = client.post(url, {"open_items": [item]}, follow=True)
+    assert "is already matched with payment" in again.content.decode()
+    assert _state() == before
+
+
+def test_only_a_role_with_reconcile_permission_may_click(client, users, company, books):
+    """Given a confirmed line and its invoice; Then an Auditor reads the suggestions
+    without a Reconcile button and is refused (403) when posting, a Sales Rep too, and
+    nothing changes."""
+    document, line = _matched_statement(company, books)
+    url = f"/accounting/bankstatement/{line.statement_id}/lines/{line.pk}/reconcile/"
+    before = _state()
+    client.force_login(users[Role.AUDITOR])
+    page = client.get(f"/accounting/bankstatement/{line.statement_id}/change/").content.decode()
+    assert f"{document.number} named in the reference" in page
+    assert ">Reconcile</button>" not in page
+    assert client.post(url, {"open_items": [document.open_items.get().pk]}).status_code == 403
+    client.force_login(users[Role.SALES_REP])
+    assert client.post(url, {"open_items": [document.open_items.get().pk]}).status_code == 403
+    assert _state() == before
