@@ -1,6 +1,9 @@
-"""The bank statement pages: preview, import, confirm; refused to a Sales Rep."""
+"""The bank statement pages: preview, import, confirm, reconcile a line in one click;
+refused to a Sales Rep (and reconciling to an Auditor)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -8,6 +11,7 @@ from keel.users.roles import Role
 
 from ..models import BankStatement, JournalEntry
 from .bank_files import CAMT
+from .factories import bank_matching_state, confirmed_bank_lines, invoice, party
 
 IMPORT = "/accounting/bankstatement/import/"
 
@@ -50,10 +54,6 @@ def test_a_sales_rep_cannot_open_the_import(client, users, company, books):
 
 def _matched_statement(company, books):
     """Acme's invoice of 1,200.00 and a confirmed line of 1,200.00 naming it."""
-    import datetime as dt
-
-    from .factories import confirmed_bank_lines, invoice, party
-
     document = invoice(
         company,
         party(company, "Acme Corp"),
@@ -64,16 +64,6 @@ def _matched_statement(company, books):
         company, books, ("B-1", "1200.00", "Acme Corp", document.number, "")
     )
     return document, line
-
-
-def _state():
-    from ..models import BankStatementLine, Payment
-
-    return (
-        JournalEntry.objects.count(),
-        Payment.objects.count(),
-        sorted(BankStatementLine.objects.values_list("pk", "payment_id")),
-    )
 
 
 def test_an_accountant_reconciles_a_line_in_one_click(client, users, company, books):
@@ -103,10 +93,10 @@ def test_an_accountant_reconciles_a_line_in_one_click(client, users, company, bo
     assert document.payment_status == "paid" and line.payment_id is not None
     assert f"Line 1 matched: payment {line.payment.number} of 1,200.00 USD from Acme Corp" in text
     assert f"Matched: payment {line.payment.number} (Acme Corp)" in text
-    before = _state()
+    before = bank_matching_state()
     again = client.post(url, {"open_items": [item]}, follow=True)
     assert "is already matched with payment" in again.content.decode()
-    assert _state() == before
+    assert bank_matching_state() == before
 
 
 def test_only_a_role_with_reconcile_permission_may_click(client, users, company, books):
@@ -115,7 +105,7 @@ def test_only_a_role_with_reconcile_permission_may_click(client, users, company,
     nothing changes."""
     document, line = _matched_statement(company, books)
     url = f"/accounting/bankstatement/{line.statement_id}/lines/{line.pk}/reconcile/"
-    before = _state()
+    before = bank_matching_state()
     client.force_login(users[Role.AUDITOR])
     page = client.get(f"/accounting/bankstatement/{line.statement_id}/change/").content.decode()
     assert f"{document.number} named in the reference" in page
@@ -123,4 +113,4 @@ def test_only_a_role_with_reconcile_permission_may_click(client, users, company,
     assert client.post(url, {"open_items": [document.open_items.get().pk]}).status_code == 403
     client.force_login(users[Role.SALES_REP])
     assert client.post(url, {"open_items": [document.open_items.get().pk]}).status_code == 403
-    assert _state() == before
+    assert bank_matching_state() == before

@@ -6,13 +6,12 @@ unreconcile reverses the match."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from keel.core.errors import DomainError
+from keel.core.tests.concurrency import run_together
 from keel.core.tests.factories import CompanyFactory
 
 from ..errors import (
@@ -24,13 +23,10 @@ from ..errors import (
     PeriodLocked,
 )
 from ..models import (
-    BankStatementLine,
     Invoice,
-    JournalEntry,
     JournalLine,
     OpenItem,
     Payment,
-    Reconciliation,
 )
 from ..selectors import trial_balance
 from ..selectors.bank_matching import suggest_for_statement, suggest_matches
@@ -40,9 +36,9 @@ from ..services.bank_matching import reconcile_line, unreconcile_line
 from ..services.chart import update_settings
 from ..services.payments import OverPayment, set_write_off_tolerance
 from .bank_files import camt_file
+from .factories import bank_matching_state, invoice, party
 from .factories import books as make_books
 from .factories import confirmed_bank_lines as bank_lines
-from .factories import invoice, party
 
 D = Decimal
 APRIL = dt.date(2026, 4, 2)
@@ -61,17 +57,6 @@ def closing(company, code: str) -> Decimal:
 def books_balance(company) -> bool:
     lines = JournalLine.objects.filter(company=company)
     return sum(lines.values_list("debit", flat=True)) == sum(lines.values_list("credit", flat=True))
-
-
-def snapshot():
-    return (
-        JournalEntry.objects.count(),
-        Payment.objects.count(),
-        Reconciliation.objects.count(),
-        sorted(OpenItem.objects.values_list("pk", "residual")),
-        sorted(BankStatementLine.objects.values_list("pk", "payment_id")),
-        sorted(Invoice.objects.values_list("pk", "payment_status")),
-    )
 
 
 def test_the_invoice_named_in_the_line_is_the_top_suggestion_and_one_reconcile_pays_it(
@@ -214,10 +199,10 @@ def test_a_whole_statement_is_suggested_in_a_fixed_number_of_queries(
 
 
 def _refused(error_type, call):
-    before = snapshot()
+    before = bank_matching_state()
     with pytest.raises(error_type) as refused:
         call()
-    assert snapshot() == before
+    assert bank_matching_state() == before
     return refused.value
 
 
@@ -329,23 +314,15 @@ def test_a_double_click_from_two_sessions_pays_once():
     (line,) = bank_lines(company, books, ("B-1", "1200.00", "Acme", target.number, ""))
     item = OpenItem.objects.get(invoice=target).pk
     outcomes: list[str] = []
-    start = threading.Barrier(2)
 
     def click() -> None:
         try:
-            start.wait()
             reconcile_line(line, [item])
             outcomes.append("paid")
         except DomainError as error:
             outcomes.append(error.code)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert run_together(click, 2) == []
     assert sorted(outcomes) == ["bank_line_reconciled", "paid"]
     assert Payment.objects.filter(company=company).count() == 1
     assert residual_of(Invoice.objects.get(pk=target.pk)) == D(0)

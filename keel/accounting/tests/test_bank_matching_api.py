@@ -9,23 +9,12 @@ from decimal import Decimal
 
 from keel.users.roles import Role
 
-from ..models import BankStatementLine, Invoice, JournalEntry, OpenItem, Payment, Reconciliation
-from .factories import confirmed_bank_lines, invoice, party
+from ..models import Invoice, JournalEntry, OpenItem, Payment
+from .factories import bank_matching_state, confirmed_bank_lines, invoice, party
 
 D = Decimal
 LINES = "/api/v1/bank-statement-lines/"
 STATEMENTS = "/api/v1/bank-statements/"
-
-
-def snapshot():
-    return (
-        JournalEntry.objects.count(),
-        Payment.objects.count(),
-        Reconciliation.objects.count(),
-        sorted(OpenItem.objects.values_list("pk", "residual")),
-        sorted(BankStatementLine.objects.values_list("pk", "payment_id")),
-        sorted(Invoice.objects.values_list("pk", "payment_status")),
-    )
 
 
 def _invoice(company, customer, amount: str) -> Invoice:
@@ -114,7 +103,7 @@ def test_a_line_already_matched_is_refused_with_409_and_nothing_changes(
     client = api_as(users[Role.ACCOUNTANT])
     item = OpenItem.objects.get(invoice=first).pk
     assert client.post(f"{LINES}{line.pk}/reconcile/", {"open_items": [item]}).status_code == 200
-    before = snapshot()
+    before = bank_matching_state()
     # When
     again = client.post(f"{LINES}{line.pk}/reconcile/", {"open_items": [item]})
     # Then
@@ -127,7 +116,7 @@ def test_a_line_already_matched_is_refused_with_409_and_nothing_changes(
         "open_items_invalid",
         "open_items",
     )
-    assert snapshot() == before
+    assert bank_matching_state() == before
 
 
 def test_the_wrong_role_is_refused_and_nothing_changes(api_as, users, company, books):
@@ -136,7 +125,7 @@ def test_the_wrong_role_is_refused_and_nothing_changes(api_as, users, company, b
     reconcile or unreconcile (403), and nothing changed."""
     first, _, (line, _) = _setup(company, books)
     item = OpenItem.objects.get(invoice=first).pk
-    before = snapshot()
+    before = bank_matching_state()
     rep = api_as(users[Role.SALES_REP])
     assert rep.get(f"{LINES}{line.pk}/suggestions/").status_code == 403
     assert rep.get(f"{STATEMENTS}{line.statement_id}/suggestions/").status_code == 403
@@ -146,4 +135,4 @@ def test_the_wrong_role_is_refused_and_nothing_changes(api_as, users, company, b
     refused = auditor.post(f"{LINES}{line.pk}/reconcile/", {"open_items": [item]})
     assert refused.status_code == 403
     assert auditor.post(f"{LINES}{line.pk}/unreconcile/").status_code == 403
-    assert snapshot() == before
+    assert bank_matching_state() == before
