@@ -193,14 +193,14 @@ def _score(
                 f"The {len(items)} open items of {first.party.name} add up to "
                 f"{format_money(amount, currency)}"
             )
-    elif amount < open_amount and score:
+    if first.party_id in named_parties:
+        score += PARTY
+        reasons.append(f"Counterparty '{line.counterparty}' matches {first.party.name}")
+    if score and amount < open_amount:
         reasons.append(
             f"Pays {format_money(amount, currency)} of {format_money(open_amount, currency)} "
             "open (partial)"
         )
-    if first.party_id in named_parties:
-        score += PARTY
-        reasons.append(f"Counterparty '{line.counterparty}' matches {first.party.name}")
     if not score:
         return None
     return Suggestion(

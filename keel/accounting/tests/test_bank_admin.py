@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from keel.users.roles import Role
 
@@ -114,3 +116,33 @@ def test_only_a_role_with_reconcile_permission_may_click(client, users, company,
     client.force_login(users[Role.SALES_REP])
     assert client.post(url, {"open_items": [document.open_items.get().pk]}).status_code == 403
     assert bank_matching_state() == before
+
+
+def test_the_statement_page_costs_the_same_queries_for_2_or_12_lines(client, users, company, books):
+    """Given a statement of 2 lines and one of 12, each line naming its own invoice;
+    When an Accountant opens each, Then both pages cost the same number of queries
+    (suggestions are computed for the whole statement at once)."""
+    acme = party(company, "Acme Corp")
+
+    def statement(size: int, name: str) -> int:
+        documents = [
+            invoice(company, acme, [{"description": "Work", "quantity": 1, "unit_price": "9.00"}])
+            for _ in range(size)
+        ]
+        lines = confirmed_bank_lines(
+            company,
+            books,
+            *[(f"{name}-{n}", "9.00", "Acme", d.number, "") for n, d in enumerate(documents)],
+            name=name,
+        )
+        return lines[0].statement_id
+
+    small, large = statement(2, "S-2"), statement(12, "S-12")
+    client.force_login(users[Role.ACCOUNTANT])
+    counts = []
+    for pk in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/accounting/bankstatement/{pk}/change/")
+        assert page.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
