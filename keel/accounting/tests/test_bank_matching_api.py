@@ -40,9 +40,9 @@ def test_an_accountant_reads_the_suggestions_reconciles_and_unreconciles(
 ):
     """Given a confirmed statement of two lines each paying an invoice; When an
     Accountant reads the statement's suggestions, Then each line's top suggestion is its
-    invoice (in a fixed number of queries); When the first line is reconciled with the
-    suggested open items, Then the line carries the payment and the invoice is paid;
-    When it is unreconciled, Then the invoice is open again."""
+    invoice (in a fixed number of queries, like the list of lines); When the first line
+    is reconciled with the suggested open items, Then the line carries the payment and
+    the invoice is paid; When it is unreconciled, Then the invoice is open again."""
     first, second, (line, _) = _setup(company, books)
     client = api_as(users[Role.ACCOUNTANT])
     # When
@@ -71,6 +71,12 @@ def test_an_accountant_reads_the_suggestions_reconciles_and_unreconciles(
             "Counterparty 'Acme Corp' matches Acme Corp",
         ],
     }
+    with django_assert_max_num_queries(8):
+        listed = client.get(LINES, {"statement": line.statement_id})
+    assert [(row["sequence"], row["payment"]) for row in listed.json()["results"]] == [
+        (1, None),
+        (2, None),
+    ]
     with django_assert_max_num_queries(8):
         one = client.get(f"{LINES}{line.pk}/suggestions/")
     assert one.status_code == 200 and one.json()[0] == top
