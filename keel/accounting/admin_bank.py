@@ -1,5 +1,6 @@
 """Workspace pages for bank statements: import a file (preview first, then import),
-read the lines, confirm (post) a statement; the CSV mapping per bank journal."""
+read the lines, confirm (post) a statement, reconcile each line with a suggested
+match in one click (or undo it); the CSV mapping per bank journal."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,21 +20,34 @@ from unfold.decorators import action
 
 from keel.core.errors import DomainError
 from keel.core.models import Company
+from keel.core.money import format_money
 
 from . import selectors
 from .models import BankCsvMapping, BankStatement, BankStatementLine, Journal
-from .services import bank, bank_import
+from .selectors.bank_matching import statement_matching
+from .services import bank, bank_import, bank_matching
+
+RECONCILE = "accounting.reconcile_bankstatement"
 
 
 class StatementLineInline(TabularInline):
     model = BankStatementLine
-    fields = ["sequence", "date", "amount", "counterparty", "reference", "label", "entry"]
+    fields = [
+        "sequence",
+        "date",
+        "amount",
+        "counterparty",
+        "reference",
+        "label",
+        "entry",
+        "payment",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("entry")
+        return super().get_queryset(request).select_related("entry", "payment")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -77,6 +92,7 @@ class BankStatementAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     inlines = [StatementLineInline]
     actions_list = ["import_file"]
     actions_detail = ["confirm"]
+    change_form_outer_after_template = "accounting/bank/matching.html"
 
     def get_queryset(self, request):
         company_id = selectors.company_id_of(request.user)
@@ -96,6 +112,65 @@ class BankStatementAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
 
     def has_confirm_permission(self, request, object_id=None) -> bool:
         return request.user.has_perm("accounting.confirm_bankstatement")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/lines/<int:line_id>/reconcile/",
+                wrap(require_POST(self.reconcile_line)),
+                name="accounting_bankstatement_reconcile_line",
+            ),
+            path(
+                "<path:object_id>/lines/<int:line_id>/unreconcile/",
+                wrap(require_POST(self.unreconcile_line)),
+                name="accounting_bankstatement_unreconcile_line",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        statement = self.get_queryset(request).filter(pk=object_id).first()
+        extra = {"matching": None, "can_reconcile": request.user.has_perm(RECONCILE)}
+        if statement is not None and self.has_view_permission(request, statement):
+            extra["matching"] = _matching_rows(statement)
+            extra["statement_confirmed"] = statement.status == BankStatement.Status.CONFIRMED
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def _statement_line(self, request, object_id, line_id) -> BankStatementLine:
+        if not request.user.has_perm(RECONCILE):
+            raise PermissionDenied
+        statement = self.get_queryset(request).get(pk=object_id)
+        return statement.lines.get(pk=line_id)
+
+    def reconcile_line(self, request, object_id, line_id):
+        line = self._statement_line(request, object_id, line_id)
+        items = [int(x) for x in request.POST.getlist("open_items") if x.isdigit()]
+        try:
+            payment = bank_matching.reconcile_line(
+                line, items, by=request.user, write_off=bool(request.POST.get("write_off"))
+            )
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(
+                request,
+                f"Line {line.sequence} matched: payment {payment.number} of "
+                f"{format_money(payment.amount, payment.currency)} from {payment.party}.",
+            )
+        return redirect(reverse("admin:accounting_bankstatement_change", args=[object_id]))
+
+    def unreconcile_line(self, request, object_id, line_id):
+        line = self._statement_line(request, object_id, line_id)
+        try:
+            reversal = bank_matching.unreconcile_line(line, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(
+                request, f"Line {line.sequence} unmatched: reversed by {reversal.number}."
+            )
+        return redirect(reverse("admin:accounting_bankstatement_change", args=[object_id]))
 
     @action(description="Import statement", url_path="import", permissions=["import_file"])
     def import_file(self, request):
@@ -152,6 +227,29 @@ class BankStatementAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
         else:
             messages.success(request, f"{statement.name} confirmed: its lines are posted.")
         return redirect(reverse("admin:accounting_bankstatement_change", args=[object_id]))
+
+
+def _matching_rows(statement: BankStatement) -> list[dict]:
+    """The page's view of each line: matched (with its payment) or its suggestions."""
+    rows = []
+    for line, suggestions in statement_matching(statement):
+        currency = line.company.currency
+        rows.append(
+            {
+                "line": line,
+                "amount": format_money(line.amount, currency),
+                "payment": line.payment,
+                "suggestions": [
+                    {
+                        "suggestion": s,
+                        "open_amount": format_money(s.open_amount, s.currency),
+                        "documents": ", ".join(s.documents),
+                    }
+                    for s in suggestions
+                ],
+            }
+        )
+    return rows
 
 
 @admin.register(BankCsvMapping)

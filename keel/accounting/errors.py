@@ -45,3 +45,30 @@ class AlreadyReversed(Conflict):
 
 class ChartImportError(InvalidInput):
     code = "chart_invalid"
+
+
+# Bank statement lines matched with open items (services/bank_matching.py).
+
+
+class BankLineNotConfirmed(Conflict):
+    code = "bank_line_not_confirmed"
+
+
+class BankLineAlreadyReconciled(Conflict):
+    code = "bank_line_reconciled"
+
+
+class BankLineNotReconciled(Conflict):
+    code = "bank_line_not_reconciled"
+
+
+class OpenItemsInvalid(InvalidInput):
+    code = "open_items_invalid"
+
+
+class OpenItemsOfSeveralParties(InvalidInput):
+    code = "open_items_several_parties"
+
+
+class BankLineSignMismatch(InvalidInput):
+    code = "bank_line_sign_mismatch"

@@ -54,10 +54,15 @@ GRANTS: dict[Role, list[str]] = {
     Role.BUYER: [VIEW_REPORTS, *VIEW_VENDOR_BILLS],
 }
 
-# Bank statements (branch banking): accountants import, confirm and map bank files.
+# Bank statements (branch banking): accountants import, confirm and map bank files, and
+# reconcile their lines with open items.
 BANK_PERMISSIONS = [
     f"accounting.{verb}_{model}"
     for model in ("bankstatement", "bankstatementline", "bankcsvmapping")
     for verb in ("view", "add", "change", "delete")
-] + ["accounting.import_bankstatement", "accounting.confirm_bankstatement"]
+] + [
+    "accounting.import_bankstatement",
+    "accounting.confirm_bankstatement",
+    "accounting.reconcile_bankstatement",
+]
 GRANTS[Role.ACCOUNTANT] = [*GRANTS[Role.ACCOUNTANT], *BANK_PERMISSIONS]

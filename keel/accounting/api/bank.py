@@ -1,5 +1,7 @@
 """Bank statements API: import a file (with a dry-run preview), list and read
-statements with their lines, confirm (post) a statement; CSV mappings per journal."""
+statements with their lines, confirm (post) a statement; matching suggestions per
+line or per statement, reconcile a line with open items and undo it; CSV mappings
+per journal."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from rest_framework.response import Response
 from keel.core.errors import NotFound
 
 from ..models import BankCsvMapping, BankStatement, BankStatementLine, Journal
-from ..services import bank, bank_import
+from ..selectors import bank_matching as matching
+from ..services import bank, bank_import, bank_matching
 from .serializers import money_text
 from .views import CompanyMixin
 
@@ -40,6 +43,7 @@ class StatementLineSerializer(serializers.ModelSerializer):
             "label",
             "unique_id",
             "entry",
+            "payment",
         ]
 
 
@@ -72,6 +76,37 @@ class StatementDetailSerializer(StatementSerializer):
 
     class Meta(StatementSerializer.Meta):
         fields = [*StatementSerializer.Meta.fields, "lines"]
+
+
+class SuggestionSerializer(serializers.Serializer):
+    party = serializers.IntegerField(source="party_id")
+    party_name = serializers.CharField()
+    open_items = serializers.ListField(child=serializers.IntegerField(), source="item_ids")
+    documents = serializers.ListField(child=serializers.CharField())
+    open_amount = MoneyText()
+    currency = serializers.CharField()
+    score = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class LineSuggestionsSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    sequence = serializers.IntegerField()
+    amount = MoneyText()
+    suggestions = SuggestionSerializer(many=True)
+
+
+class ReconcileLineSerializer(serializers.Serializer):
+    open_items = serializers.ListField(
+        child=serializers.IntegerField(), allow_empty=False, help_text="Open item ids it pays"
+    )
+    write_off = serializers.BooleanField(
+        default=False, help_text="Write a small difference off (within the tolerance)"
+    )
+
+
+class UnreconcileLineSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text="Reversal date; the line's by default")
 
 
 class ImportSerializer(serializers.Serializer):
@@ -130,6 +165,7 @@ class BankStatementViewSet(
     action_perms = {
         "import_file": "accounting.import_bankstatement",
         "confirm": "accounting.confirm_bankstatement",
+        "suggestions": "accounting.view_bankstatementline",
     }
 
     def get_queryset(self):
@@ -193,6 +229,68 @@ class BankStatementViewSet(
     def confirm(self, request, pk=None):
         statement = bank.confirm_statement(self.get_object(), by=request.user)
         return Response(StatementSerializer(self.get_queryset().get(pk=statement.pk)).data)
+
+    @extend_schema(request=None, responses={200: LineSuggestionsSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request, pk=None):
+        """The best matches of every unmatched line, in a fixed number of queries."""
+        rows = [
+            {"line": x.pk, "sequence": x.sequence, "amount": x.amount, "suggestions": found}
+            for x, found in matching.suggest_for_statement(self.get_object())
+        ]
+        return Response(LineSuggestionsSerializer(rows, many=True).data)
+
+
+class BankStatementLineViewSet(
+    CompanyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Statement lines; GET …/{id}/suggestions/ ranks the open items a line may pay,
+    POST …/{id}/reconcile/ {open_items, write_off} matches it, …/unreconcile/ undoes it."""
+
+    queryset = BankStatementLine.objects.none()
+    serializer_class = StatementLineSerializer
+    filterset_fields = ["statement", "journal"]
+    action_perms = {
+        "reconcile": "accounting.reconcile_bankstatement",
+        "unreconcile": "accounting.reconcile_bankstatement",
+    }
+
+    def get_queryset(self):
+        return BankStatementLine.objects.filter(company_id=self.company_id()).order_by(
+            "statement_id", "sequence"
+        )
+
+    def _line(self, line):
+        return Response(StatementLineSerializer(self.get_queryset().get(pk=line.pk)).data)
+
+    @extend_schema(request=None, responses={200: SuggestionSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request, pk=None):
+        suggestions = matching.suggest_matches(self.get_object())
+        return Response(SuggestionSerializer(suggestions, many=True).data)
+
+    @extend_schema(request=ReconcileLineSerializer, responses={200: StatementLineSerializer})
+    @action(detail=True, methods=["post"])
+    def reconcile(self, request, pk=None):
+        data = ReconcileLineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        line = self.get_object()
+        bank_matching.reconcile_line(
+            line,
+            data.validated_data["open_items"],
+            by=request.user,
+            write_off=data.validated_data["write_off"],
+        )
+        return self._line(line)
+
+    @extend_schema(request=UnreconcileLineSerializer, responses={200: StatementLineSerializer})
+    @action(detail=True, methods=["post"])
+    def unreconcile(self, request, pk=None):
+        data = UnreconcileLineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        line = self.get_object()
+        bank_matching.unreconcile_line(line, by=request.user, date=data.validated_data.get("date"))
+        return self._line(line)
 
 
 class BankCsvMappingViewSet(

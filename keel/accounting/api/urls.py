@@ -25,6 +25,9 @@ router.register(
     "financial-reports", _financial_reports.FinancialReportViewSet, basename="financialreport"
 )
 router.register("bank-statements", _bank.BankStatementViewSet, basename="bankstatement")
+router.register(
+    "bank-statement-lines", _bank.BankStatementLineViewSet, basename="bankstatementline"
+)
 router.register("bank-csv-mappings", _bank.BankCsvMappingViewSet, basename="bankcsvmapping")
 
 urlpatterns = router.urls

@@ -74,6 +74,7 @@ class BankStatement(CompanyScoped):
         permissions = [
             ("import_bankstatement", "Can import bank statements"),
             ("confirm_bankstatement", "Can confirm bank statements (posts them)"),
+            ("reconcile_bankstatement", "Can reconcile bank statement lines with open items"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["journal", "file_hash"], name="statement_unique_file")
@@ -85,7 +86,9 @@ class BankStatement(CompanyScoped):
 
 class BankStatementLine(models.Model):
     """One movement on the account: positive money in, negative money out. `unique_id`
-    (the bank's id, else a digest of the line) keeps a line from being imported twice."""
+    (the bank's id, else a digest of the line) keeps a line from being imported twice.
+    `entry` posts it bank ↔ suspense on confirmation; `payment` moves it from suspense
+    to the party's receivable or payable once it is matched with open items."""
 
     statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="lines")
     company = models.ForeignKey("core.Company", on_delete=models.PROTECT, related_name="+")
@@ -99,6 +102,14 @@ class BankStatementLine(models.Model):
     unique_id = models.CharField(max_length=128)
     entry = models.ForeignKey(
         JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    payment = models.OneToOneField(
+        "accounting.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bank_line",
+        help_text="The payment that moved this line from suspense to its party (when matched)",
     )
 
     class Meta:

@@ -76,6 +76,31 @@ def _documents(company, party, invoice_ids, currency: str) -> tuple[list[Invoice
     return invoices, items
 
 
+def _chosen_items(company, party, item_ids, currency: str) -> tuple[list[Invoice], list[OpenItem]]:
+    """The open items chosen one by one (an instalment, a manual entry) and their documents."""
+    items = list(
+        OpenItem.objects.select_for_update()
+        .filter(company=company, pk__in=sorted(set(item_ids)))
+        .exclude(residual=0, residual_currency=0)
+    )
+    if len(items) != len(set(item_ids)):
+        raise InvalidInput(
+            "One of the open items does not exist or is settled.", field="open_items"
+        )
+    for item in items:
+        if item.party_id != party.pk:
+            raise InvalidInput(
+                "One of the open items belongs to another party.", field="open_items"
+            )
+        if item.currency != currency:
+            raise InvalidInput(
+                f"An open item is in {item.currency}; pay it in {item.currency}.", field="currency"
+            )
+    invoice_ids = sorted({item.invoice_id for item in items if item.invoice_id})
+    invoices = list(Invoice.objects.select_for_update().filter(pk__in=invoice_ids))
+    return invoices, items
+
+
 @atomic_service
 def register_payment(
     company,
@@ -90,11 +115,16 @@ def register_payment(
     write_off: bool = False,
     memo: str = "",
     by=None,
+    open_items: list[int] = (),
+    via_role: str | None = None,
 ) -> Payment:
-    """Post a payment and settle `invoices` with it (oldest instalment first).
+    """Post a payment and settle `invoices` (or the chosen `open_items`) with it,
+    oldest instalment first.
 
     More than is due is refused unless `write_off` is asked and the difference is
     within the company's tolerance; then the difference goes to the write-off role.
+    `via_role` books the money side on that role instead of the journal's account:
+    a bank line already posted bank ↔ suspense is paid out of suspense.
     """
     amount = to_decimal(str(amount))
     currency = (currency or company.currency).upper()
@@ -105,21 +135,27 @@ def register_payment(
     if party.company_id != company.pk:
         raise InvalidInput("The party belongs to another company.", field="party")
     journal = _journal(company, journal)
-    docs, items = _documents(company, party, list(invoices), currency)
+    if open_items:
+        docs, items = _chosen_items(company, party, list(open_items), currency)
+    else:
+        docs, items = _documents(company, party, list(invoices), currency)
     sign = -1 if direction == Payment.Direction.INBOUND else 1  # sign of the partner line
     roles = {item.account_id for item in items}
     partner_role = "receivable" if direction == Payment.Direction.INBOUND else "payable"
     if docs:
         partner_role = "receivable" if docs[0].is_customer else "payable"
-        if any(d.is_customer != docs[0].is_customer for d in docs) or len(roles) > 1:
+        if any(d.is_customer != docs[0].is_customer for d in docs):
             raise InvalidInput("Pay customer and vendor documents separately.", field="invoices")
+    if len(roles) > 1:
+        raise InvalidInput("Pay customer and vendor documents separately.", field="invoices")
+    chosen = bool(docs or items)
     due = -sign * sum((i.residual_currency for i in items), ZERO)
     difference = due - amount  # > 0: paid less; < 0: paid more
     write_off_amount = ZERO
     rate = rate_on(company, currency, date)
-    if docs and due <= 0:
+    if chosen and due <= 0:
         raise InvalidInput("These documents have nothing left to pay in this direction.")
-    if docs and difference and write_off:
+    if chosen and difference and write_off:
         tolerance = write_off_tolerance(company)
         if abs(to_company(difference, rate, company.currency)) > tolerance:
             raise WriteOffRefused(
@@ -128,8 +164,8 @@ def register_payment(
                 field="amount",
             )
         write_off_amount = difference
-    elif docs and difference < 0:
-        numbers = ", ".join(d.number for d in docs)
+    elif chosen and difference < 0:
+        numbers = ", ".join(d.number for d in docs) or "the chosen open items"
         raise OverPayment(
             f"The payment of {format_money(amount, currency)} exceeds the "
             f"{format_money(due, currency)} due on {numbers} by "
@@ -160,8 +196,7 @@ def register_payment(
             -sign * amount,
             currency,
             label=memo or "Payment",
-            account=journal.default_account_id,
-            role=None if journal.default_account_id else str(journal.kind),
+            **_money_side(journal, via_role),
         ),
     ]
     if write_off_amount:
@@ -179,7 +214,7 @@ def register_payment(
             sign * partner,
             sign * settled,
             currency,
-            role=partner_role,
+            **({"account": next(iter(roles))} if roles else {"role": partner_role}),
             party=party.pk,
             label=memo or "Payment",
         )
@@ -201,6 +236,14 @@ def register_payment(
         company=company,
     )
     return payment
+
+
+def _money_side(journal: Journal, via_role: str | None) -> dict:
+    if via_role:
+        return {"role": via_role}
+    if journal.default_account_id:
+        return {"account": journal.default_account_id}
+    return {"role": str(journal.kind)}
 
 
 def _line(amount: Decimal, amount_currency: Decimal, currency: str, **fields) -> Line:

@@ -1,5 +1,8 @@
 """Sample bank files as the banks send them."""
 
+import datetime as dt
+from decimal import Decimal
+
 CAMT = """<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
  <BkToCstmrStmt>
@@ -77,3 +80,24 @@ CSV_EU = """Buchungstag;Empfänger;Verwendungszweck;Soll;Haben
 05.03.2026;Stadtwerke;Strom;89,90;
 05.03.2026;Stadtwerke;Strom;89,90;
 """
+
+
+def camt_file(
+    *entries: tuple, name: str = "STMT-2026-04", day: dt.date = dt.date(2026, 4, 2)
+) -> bytes:
+    """A CAMT.053 file; each entry is (bank id, signed amount, counterparty, reference, text)."""
+    rows = []
+    for bank_id, amount, counterparty, reference, text in entries:
+        amount = Decimal(amount)
+        side, who = ("CRDT", "Dbtr") if amount > 0 else ("DBIT", "Cdtr")
+        rows.append(
+            f"""<Ntry><Amt Ccy="USD">{abs(amount)}</Amt><CdtDbtInd>{side}</CdtDbtInd>
+    <BookgDt><Dt>{day.isoformat()}</Dt></BookgDt><AcctSvcrRef>{bank_id}</AcctSvcrRef>
+    <NtryDtls><TxDtls><RltdPties><{who}><Nm>{counterparty}</Nm></{who}></RltdPties>
+     <RmtInf><Ustrd>{text}</Ustrd><Strd><CdtrRefInf><Ref>{reference}</Ref></CdtrRefInf></Strd>
+     </RmtInf></TxDtls></NtryDtls></Ntry>"""
+        )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+ <GrpHdr><MsgId>M-{name}</MsgId><CreDtTm>2026-04-30T18:00:00</CreDtTm></GrpHdr>
+ <Stmt><Id>{name}</Id>{"".join(rows)}</Stmt></BkToCstmrStmt></Document>""".encode()

@@ -50,3 +50,29 @@ def invoice(company, customer, lines=None, *, date=None, post=True, **fields):
         **fields,
     )
     return invoices.post_invoice(document.pk) if post else document
+
+
+def confirmed_bank_lines(company, books, *entries, name="STMT-2026-04") -> list:
+    """Import a CAMT file with `entries` and confirm it: every line sits in suspense."""
+    from ..services.bank import confirm_statement
+    from ..services.bank_import import import_statement
+    from .bank_files import camt_file
+
+    result = import_statement(company, books["BNK"], camt_file(*entries, name=name), "camt053")
+    confirm_statement(result.statement)
+    return list(result.statement.lines.order_by("sequence"))
+
+
+def bank_matching_state() -> tuple:
+    """What matching a bank line changes: entries, payments, reconciliations, what is
+    left open, which line has which payment, the documents' payment status."""
+    from ..models import BankStatementLine, Invoice, JournalEntry, OpenItem, Payment, Reconciliation
+
+    return (
+        JournalEntry.objects.count(),
+        Payment.objects.count(),
+        Reconciliation.objects.count(),
+        sorted(OpenItem.objects.values_list("pk", "residual")),
+        sorted(BankStatementLine.objects.values_list("pk", "payment_id")),
+        sorted(Invoice.objects.values_list("pk", "payment_status")),
+    )

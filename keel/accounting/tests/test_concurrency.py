@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
+from keel.core.tests.concurrency import run_together
 from keel.core.tests.factories import CompanyFactory
 
 from ..models import AccountBalance, JournalEntry
@@ -28,24 +27,12 @@ def test_eight_writers_post_800_entries_with_gapless_numbers():
     exactly 808.00 and the hash chain verifies."""
     company = CompanyFactory(name="Concurrent Co")
     journal = books(company)["SAL"]
-    errors: list[BaseException] = []
-    start = threading.Barrier(THREADS)
 
     def writer() -> None:
-        try:
-            start.wait()
-            for _ in range(PER_THREAD):
-                post_entry(company, journal, dt.date(2026, 6, 15), sale_lines("1.01"))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        for _ in range(PER_THREAD):
+            post_entry(company, journal, dt.date(2026, 6, 15), sale_lines("1.01"))
 
-    threads = [threading.Thread(target=writer) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_together(writer, THREADS)
     assert errors == []
     numbers = sorted(JournalEntry.objects.filter(journal=journal).values_list("number", flat=True))
     assert numbers == [f"INV/2026/{n:05d}" for n in range(1, THREADS * PER_THREAD + 1)]

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from keel.core.models import Company, Sequence
 from keel.core.numbering import next_number
+from keel.core.tests.concurrency import run_together
 from keel.core.tests.factories import CompanyFactory
 
 MAY_1 = dt.date(2026, 5, 1)
@@ -63,28 +64,16 @@ def test_eight_threads_drawing_fifty_numbers_each_get_400_distinct_gapless_numbe
     assert connection.vendor == "postgresql"
     company = Company.objects.create(name="Concurrent Co")
     drawn: list[str] = []
-    errors: list[BaseException] = []
     lock = threading.Lock()
-    start = threading.Barrier(8)
 
     def worker():
-        try:
-            start.wait()
-            for _ in range(50):
-                with transaction.atomic():
-                    number = next_number(company, "sales.invoice", MAY_1, prefix="INV/")
-                with lock:
-                    drawn.append(number)
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        for _ in range(50):
+            with transaction.atomic():
+                number = next_number(company, "sales.invoice", MAY_1, prefix="INV/")
+            with lock:
+                drawn.append(number)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_together(worker, 8)
 
     assert errors == []
     assert len(drawn) == 400
