@@ -1,10 +1,11 @@
 """Insert many new rows fast: the ORM's per-value preparation costs more than the database.
 
-Used by the lead import and the posting engine (100,000 rows must take seconds). Columns are prepared once per
-field type: plain values (text, numbers, booleans, foreign keys) go as they are, the rest
-(dates, JSON, decimals) through the field's own get_db_prep_save, so the stored values are
-exactly what .save() would write. SQLite (3.35+): multi-row INSERT … RETURNING;
-PostgreSQL: ids from the sequence, then COPY.
+Used by the lead import, the posting engine and the outbox (100,000 rows must take
+seconds). Columns are prepared once per field type: plain values (text, numbers,
+booleans, foreign keys) go as they are, the rest (dates, JSON, decimals, our own
+fields such as MoneyField) through the field's own get_db_prep_save, so the stored
+values are exactly what .save() would write. SQLite (3.35+): multi-row INSERT …
+RETURNING; PostgreSQL: ids from the sequence, then COPY.
 """
 
 from __future__ import annotations

@@ -287,10 +287,24 @@ def _draw_numbers(company: Company, journal: Journal, day: dt.date, count: int) 
     return [locked.format(first + i) for i in range(count)]
 
 
-_LINE_COLUMNS = (
-    "entry_id company_id sequence date period_id account_id party_id label debit credit "
-    "currency amount_currency analytic_tags tax_id tax_base_amount due_date"
-).split()
+_LINE_COLUMNS = [  # the order of the INSERT / COPY
+    "entry_id",
+    "company_id",
+    "sequence",
+    "date",
+    "period_id",
+    "account_id",
+    "party_id",
+    "label",
+    "debit",
+    "credit",
+    "currency",
+    "amount_currency",
+    "analytic_tags",
+    "tax_id",
+    "tax_base_amount",
+    "due_date",
+]
 _MONEY = {"debit", "credit", "amount_currency", "tax_base_amount"}
 
 

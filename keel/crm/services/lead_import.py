@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from import_export.formats.base_formats import CSV, XLSX
 
+from keel.core.bulk_insert import columns, insert_returning_ids, insert_rows, prepare
 from keel.core.errors import InvalidInput
 from keel.core.events import publish
 from keel.core.transactions import atomic_service
@@ -30,7 +31,6 @@ from ..selectors_leads import (
     scoring_rules,
 )
 from .assignment import choose_owners
-from keel.core.bulk_insert import columns, insert_returning_ids, insert_rows, prepare
 from .scoring import evaluate
 
 BATCH_SIZE = 5000

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.forms.models import model_to_dict
 
-from keel.crm.models import Lead
 from keel.core.bulk_insert import columns, insert_returning_ids, prepare
+from keel.crm.models import Lead
 
 pytestmark = pytest.mark.django_db
 

@@ -64,7 +64,7 @@ def guards_backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounting", "0006_merge_banking_invoicing"),
+        ("accounting", "0007_bank_matching"),
         ("core", "0003_idempotent_request"),
         ("parties", "0002_alter_party_options_personaldataerasure"),
     ]
