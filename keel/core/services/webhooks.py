@@ -78,7 +78,8 @@ def dispatch_outbox(*, limit: int = 500, now: datetime | None = None) -> list[in
     pending = OutboxEvent.objects.filter(dispatched_at__isnull=True).order_by("occurred_at")
     if connection.features.has_select_for_update_skip_locked:
         pending = pending.select_for_update(skip_locked=True)
-    events = list(pending[:limit])
+    # The payload stays in the database: fanning out needs only the topic and company.
+    events = list(pending.only("id", "topic", "company_id", "occurred_at")[:limit])
     if not events:
         return []
     subscriptions = list(WebhookSubscription.objects.filter(active=True))
