@@ -363,7 +363,11 @@ def post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[J
                 journal=item.spec.journal.code,
                 date=entry.date.isoformat(),
                 amount=str(item.total),
-                source_type=entry.source_type.model if entry.source_type_id else None,
+                source_type=(
+                    ContentType.objects.get_for_id(entry.source_type_id).model
+                    if entry.source_type_id
+                    else None
+                ),
                 source_id=entry.source_id,
             )
         )
