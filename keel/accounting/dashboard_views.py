@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required, permission_required
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from keel.core.money import format_money
@@ -53,6 +54,10 @@ def _chart(labels: list[str], *datasets: tuple[str, list[Decimal], str]) -> str:
     )
 
 
+def _report(name: str) -> str:
+    return reverse("accounting_reports:report", args=[name])
+
+
 @login_required
 @permission_required(VIEW_REPORTS, raise_exception=True)
 def dashboard(request):
@@ -63,8 +68,10 @@ def dashboard(request):
     def money(amount: Decimal) -> str:
         return format_money(amount, currency)
 
-    def ageing(side) -> dict:
+    def ageing(side, title: str, testid: str) -> dict:
         return {
+            "title": title,
+            "testid": testid,
             "problem": side.problem,
             "total": money(side.total),
             "overdue": money(side.overdue),
@@ -76,13 +83,17 @@ def dashboard(request):
         }
 
     months = [figures.last_month, figures.this_month]
-    context = {
+    context: dict = {
         **admin.site.each_context(request),
         "title": "Accounting dashboard",
         "as_of": figures.as_of,
         "currency": currency,
-        "receivables": ageing(figures.receivables),
-        "payables": ageing(figures.payables),
+        "receivables": ageing(
+            figures.receivables, "Receivables due by age (days past due)", "receivables-buckets"
+        ),
+        "payables": ageing(
+            figures.payables, "Payables due by age (days past due)", "payables-buckets"
+        ),
         "cash_accounts": [(a, money(a.balance)) for a in figures.cash_accounts],
         "cash_total": money(figures.cash_total),
         "cash_chart": _chart(
@@ -112,4 +123,36 @@ def dashboard(request):
         ),
         "top_overdue": [(row, money(row["overdue"])) for row in figures.top_overdue],
     }
+    context["ageing"] = [context["receivables"], context["payables"]]
+    this, last = figures.this_month.start, figures.last_month.start
+    context["kpis"] = [
+        {
+            "key": "receivables",
+            "title": "Receivables due",
+            "value": context["receivables"]["total"],
+            "note": f"of which overdue {context['receivables']['overdue']}",
+            "href": _report("aged-receivables"),
+        },
+        {
+            "key": "payables",
+            "title": "Payables due",
+            "value": context["payables"]["total"],
+            "note": f"of which overdue {context['payables']['overdue']}",
+            "href": _report("aged-payables"),
+        },
+        {
+            "key": "cash",
+            "title": "Cash and bank",
+            "value": context["cash_total"],
+            "note": f"on {figures.as_of.isoformat()}",
+            "href": None,
+        },
+        {
+            "key": "net",
+            "title": f"Net profit {this:%B %Y}",
+            "value": money(figures.this_month.net),
+            "note": f"{last:%B %Y}: {money(figures.last_month.net)}",
+            "href": _report("profit-and-loss"),
+        },
+    ]
     return TemplateResponse(request, "accounting/dashboard.html", context)

@@ -52,24 +52,21 @@ def invoice(company, customer, lines=None, *, date=None, post=True, **fields):
     return invoices.post_invoice(document.pk) if post else document
 
 
-def bill(company, supplier, amount: str, day: dt.date, **fields):
+def sale(company, customer, amount: str, day: dt.date, *, what: str = "Consulting", **fields):
+    """A posted one-line document of `amount` (a customer invoice unless `kind` says)."""
     return invoice(
         company,
-        supplier,
-        [{"description": "Supplies", "quantity": 1, "unit_price": amount}],
+        customer,
+        [{"description": what, "quantity": 1, "unit_price": amount}],
         date=day,
-        kind=Invoice.Kind.VENDOR_BILL,
         **fields,
     )
 
 
-def sale(company, customer, amount: str, day: dt.date, **fields):
-    return invoice(
-        company,
-        customer,
-        [{"description": "Consulting", "quantity": 1, "unit_price": amount}],
-        date=day,
-        **fields,
+def bill(company, supplier, amount: str, day: dt.date, **fields):
+    """A posted one-line vendor bill of `amount`."""
+    return sale(
+        company, supplier, amount, day, what="Supplies", kind=Invoice.Kind.VENDOR_BILL, **fields
     )
 
 
