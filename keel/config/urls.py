@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("w/crm/", include("keel.crm.urls")),
+    path("w/accounting/dashboard/", include("keel.accounting.dashboard_urls")),
     path("w/accounting/reports/", include("keel.accounting.report_urls")),
     path("w/", include("keel.web.urls")),
     path("", admin.site.urls),

@@ -40,8 +40,12 @@ def next_number(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number() must be called inside the document's transaction.")
     fiscal_year = company.fiscal_year_of(on_date)
-    sequence = ensure_sequence(company, key, fiscal_year, prefix=prefix, padding=padding)
-    locked = Sequence.objects.select_for_update().get(pk=sequence.pk)
+    series = Sequence.objects.select_for_update()
+    try:
+        locked = series.get(company=company, key=key, fiscal_year=fiscal_year)
+    except Sequence.DoesNotExist:
+        sequence = ensure_sequence(company, key, fiscal_year, prefix=prefix, padding=padding)
+        locked = series.get(pk=sequence.pk)
     value = locked.next_value
     Sequence.objects.filter(pk=locked.pk).update(next_value=F("next_value") + 1)
     return locked.format(value)

@@ -152,6 +152,12 @@ MODULES: list[tuple[str, list[dict]]] = [
         "Accounting",
         [
             _item(
+                "Dashboard",
+                "monitoring",
+                "accounting_dashboard:index",
+                "accounting.view_reports",
+            ),
+            _item(
                 "Journal entries",
                 "receipt_long",
                 "admin:accounting_journalentry_changelist",

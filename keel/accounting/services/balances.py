@@ -21,12 +21,15 @@ def lock_ledger(company_id: int) -> LedgerHead:
     """Lock the company's ledger head (created on first use). Every posting and
     rebuild takes it first, so balance rows and chain links change one
     transaction at a time and no two transactions wait on each other in a cycle."""
-    if not LedgerHead.objects.filter(company_id=company_id).exists():
-        try:
-            with transaction.atomic():
-                LedgerHead.objects.create(company_id=company_id)
-        except IntegrityError:
-            pass  # another transaction created it first
+    try:
+        return LedgerHead.objects.select_for_update().get(company_id=company_id)
+    except LedgerHead.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():
+            LedgerHead.objects.create(company_id=company_id)
+    except IntegrityError:
+        pass  # another transaction created it first
     return LedgerHead.objects.select_for_update().get(company_id=company_id)
 
 

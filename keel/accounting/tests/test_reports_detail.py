@@ -253,3 +253,32 @@ def test_report_pages_drill_down_to_entries(client, users, company, story):
     assert client.get("/w/accounting/reports/").status_code == 200
     client.force_login(users[Role.SALES_REP])
     assert client.get(url, {"party": story["acme"].pk}).status_code == 403
+
+
+def test_an_invoice_on_payment_terms_ages_from_each_instalments_due_date(company):
+    """Given an invoice of 1,000.00 dated 15 Jan 2026 on 30% now / 70% at 30 days end of
+    month (300.00 due 15 Jan, 700.00 due 28 Feb); When receivables are aged on 10 Feb;
+    Then 300.00 is 1-30 days past due and 700.00 is still current: the receivable lines
+    carry their instalment's due date."""
+    from ..services.payment_terms import save_payment_term
+    from .factories import books, invoice
+
+    books(company)
+    term = save_payment_term(
+        company, "30/70", [{"percent": "30"}, {"percent": "70", "days": 30, "end_of_month": True}]
+    )
+    invoice(
+        company,
+        party(company, "Acme Corp"),
+        [{"description": "Implementation", "quantity": 4, "unit_price": "250.00"}],
+        payment_term=term,
+    )
+
+    aged = aged_balance(company.pk, dt.date(2026, 2, 10), "receivable")
+
+    (row,) = aged["rows"]
+    assert (row["current"], row["days_1_30"], row["total"]) == (
+        D("700.00"),
+        D("300.00"),
+        D("1000.00"),
+    )
