@@ -298,6 +298,7 @@ def _entry_lines(invoice: Invoice, rate: Decimal) -> tuple[list[Line], list[dt.d
                 role=partner_role,
                 party=invoice.party_id,
                 label=f"Instalment {position + 1} due {part.due_date.isoformat()}",
+                due_date=part.due_date,
             )
         )
     return posting, due_dates
