@@ -111,9 +111,7 @@ def test_a_30_70_term_opens_one_item_per_instalment(company, books):
     assert document.due_date == dt.date(2026, 2, 28)
 
 
-def test_each_instalment_line_carries_its_due_date_so_aged_receivables_age_from_it(
-    company, books
-):
+def test_each_instalment_line_carries_its_due_date_so_aged_receivables_age_from_it(company, books):
     """Given a 30/70 term, when an invoice of 1,000.01 dated 15 Jan 2026 is posted,
     then its receivable lines are due 15 Jan and 28 Feb, and on 10 Feb the aged
     receivables show 300.00 as 1-30 days late and 700.01 as not yet due."""
