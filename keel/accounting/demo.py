@@ -109,7 +109,9 @@ def _parties(company) -> tuple[list[Party], Party, list[Party]]:
     """The CRM demo's customer organisations (the first ones, which its pipeline
     sells to) and a handful of suppliers; created when the company has none."""
     organisations = Party.objects.filter(company=company, kind=Party.Kind.ORGANISATION)
-    customers = list(organisations.filter(is_customer=True).order_by("pk")[:CUSTOMERS])
+    customers = list(
+        organisations.filter(is_customer=True).select_related("region").order_by("pk")[:CUSTOMERS]
+    )
     if not customers:
         customers = [
             create_party(company=company, name=name, is_customer=True)

@@ -204,7 +204,6 @@ class Year:
             credit = invoices.post_invoice(draft.pk)
             reconcile_documents([invoice.pk, credit.pk], date=day)
             if pay:
-                invoice.refresh_from_db()
                 left = invoice.amount_total - credit.amount_total
                 paid_on = max(invoice.due_date, day) + dt.timedelta(days=2)
                 self.agenda.on(paid_on, self._payment(invoice, left, paid_on, True))
