@@ -126,11 +126,12 @@ def _parties(company) -> tuple[list[Party], Party, list[Party]]:
         suppliers = [
             create_party(company=company, name=name, is_supplier=True) for name in SUPPLIERS
         ]
-    return [c for c in customers if c != foreign], foreign, suppliers
+    return [c for c in customers if c != foreign] or customers, foreign, suppliers
 
 
 def load(company, fake=None, *, today: dt.date | None = None) -> None:
-    """Add a year of demo books to `company` (once)."""
+    """Add a year of demo books to `company` (once). They draw from their own seeded
+    generator, not `fake`, so they stay the same whatever loaded before them."""
     today = today or dt.date.today()
     start = (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
     chart.setup_books(company, on_date=today)
