@@ -1,38 +1,137 @@
 """Demo books: the generic chart, the five journals, fiscal years covering the last
-twelve months, standard taxes and about 200 balanced entries (deterministic)."""
+twelve months, two sales and two purchase tax rates, payment terms (one of them
+30/70 in two instalments) and EUR rates; then a year of invoices, bills, payments,
+credit notes and payroll (`demo_invoicing`) and last month's bank statement
+imported as CAMT.053 and confirmed (`demo_bank`).
+
+Everything goes through the services, dated relative to `today`, drawn from a
+random generator with a fixed seed: the same `today` gives the same books. A
+second load finds entries and does nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+from dataclasses import dataclass
 from decimal import Decimal
 
 from keel.parties.models import Party
+from keel.parties.services.parties import create_party
 
-from .models import Account, Journal, Tax
-from .services import chart, posting
-from .services.taxes import save_tax, tax_entry_lines
-from .taxes import compute_taxes
+from . import demo_bank, demo_invoicing
+from .models import Journal, PaymentTerm, Tax
+from .services import chart
+from .services.currency import set_rate
+from .services.payment_terms import save_payment_term
+from .services.taxes import save_tax
 
 D = Decimal
-ENTRIES = 200
+SEED = 2026
+CUSTOMERS = 24  # the CRM demo's customer organisations the company invoices
+
+TAXES = {
+    "standard": ("VAT 20%", "20", Tax.Use.SALE, "tax_payable"),
+    "reduced": ("VAT 5.5%", "5.5", Tax.Use.SALE, "tax_payable"),
+    "input_standard": ("Input VAT 20%", "20", Tax.Use.PURCHASE, "tax_receivable"),
+    "input_reduced": ("Input VAT 5.5%", "5.5", Tax.Use.PURCHASE, "tax_receivable"),
+}
+TERMS = {
+    "net30": ("30 days", [{"percent": "100", "days": 30}]),
+    "net15": ("15 days", [{"percent": "100", "days": 15}]),
+    "split": (
+        "30% now, 70% at 30 days end of month",
+        [{"percent": "30"}, {"percent": "70", "days": 30, "end_of_month": True}],
+    ),
+}
+# Suppliers created when the parties demo has none (a fresh company).
+SUPPLIERS = [
+    "Harbour Office Properties",
+    "Metro Power & Light",
+    "Atlas Hardware Distribution",
+    "Swift Freight Services",
+]
+FALLBACK_CUSTOMERS = ["Acme Corp", "Globex", "Initech", "Umbrella Corp", "Stark Industries"]
+
+
+@dataclass
+class Books:
+    """What the demo posts with: journals by code, taxes and terms by key."""
+
+    company: object
+    today: dt.date
+    start: dt.date
+    rng: random.Random
+    journals: dict[str, Journal]
+    taxes: dict[str, Tax]
+    terms: dict[str, PaymentTerm]
+    customers: list[Party]
+    foreign_customer: Party
+    suppliers: list[Party]
 
 
 def _taxes(company) -> dict[str, Tax]:
-    specs = [
-        ("VAT 20%", "20", Tax.Use.SALE, "tax_payable"),
-        ("VAT 5.5%", "5.5", Tax.Use.SALE, "tax_payable"),
-        ("Input VAT 20%", "20", Tax.Use.PURCHASE, "tax_receivable"),
-    ]
     found = {}
-    for name, rate, use, role in specs:
+    for key, (name, rate, use, role) in TAXES.items():
         tax = Tax.objects.filter(company=company, name=name, use=use).first()
-        found[name] = tax or save_tax(
+        found[key] = tax or save_tax(
             Tax(company=company, name=name, amount=D(rate), use=use, account_role=role)
         )
     return found
 
 
-def load(company, fake, *, today: dt.date | None = None) -> None:
+def _terms(company) -> dict[str, PaymentTerm]:
+    found = {}
+    for key, (name, lines) in TERMS.items():
+        term = PaymentTerm.objects.filter(company=company, name=name).first()
+        found[key] = term or save_payment_term(company, name, lines)
+    return found
+
+
+def _months(start: dt.date, today: dt.date) -> list[dt.date]:
+    """The first day of every month from `start` to `today`."""
+    months, month = [], start
+    while month <= today:
+        months.append(month)
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def _rates(company, start: dt.date, today: dt.date, rng: random.Random) -> None:
+    """A EUR rate on the first of every month, drifting around 1.08 USD."""
+    rate = D("1.0800")
+    for month in [start - dt.timedelta(days=1), *_months(start, today)]:
+        set_rate(company, "EUR", month, rate)
+        rate = (rate + D(rng.randint(-250, 250)) / 10_000).quantize(D("0.0001"))
+
+
+def _parties(company) -> tuple[list[Party], Party, list[Party]]:
+    """The CRM demo's customer organisations (the first ones, which its pipeline
+    sells to) and a handful of suppliers; created when the company has none."""
+    organisations = Party.objects.filter(company=company, kind=Party.Kind.ORGANISATION)
+    customers = list(
+        organisations.filter(is_customer=True).select_related("region").order_by("pk")[:CUSTOMERS]
+    )
+    if not customers:
+        customers = [
+            create_party(company=company, name=name, is_customer=True)
+            for name in FALLBACK_CUSTOMERS
+        ]
+    european = [c for c in customers if c.region_id and c.region.code == "EU"]
+    foreign = european[0] if european else customers[-1]
+    suppliers = list(
+        organisations.filter(is_supplier=True, is_customer=False).order_by("pk")[: len(SUPPLIERS)]
+    )
+    if len(suppliers) < len(SUPPLIERS):
+        suppliers = [
+            create_party(company=company, name=name, is_supplier=True) for name in SUPPLIERS
+        ]
+    return [c for c in customers if c != foreign] or customers, foreign, suppliers
+
+
+def load(company, fake=None, *, today: dt.date | None = None) -> None:
+    """Add a year of demo books to `company` (once). They draw from their own seeded
+    generator, not `fake`, so they stay the same whatever loaded before them."""
     today = today or dt.date.today()
     start = (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
     chart.setup_books(company, on_date=today)
@@ -40,59 +139,20 @@ def load(company, fake, *, today: dt.date | None = None) -> None:
         chart.ensure_fiscal_year(company, year)
     if Journal.objects.filter(company=company, entries__isnull=False).exists():
         return
-    journals = {j.code: j for j in Journal.objects.filter(company=company)}
-    taxes = _taxes(company)
-    customers = list(Party.objects.filter(company=company, is_customer=True).order_by("pk")[:20])
-    suppliers = list(Party.objects.filter(company=company, is_supplier=True).order_by("pk")[:20])
-    span = (today - start).days
-    specs = [
-        posting.EntrySpec(
-            journal=journals["GEN"],
-            date=start,
-            ref="Share capital paid in",
-            lines=[
-                posting.Line(role="bank", debit=D("50000.00")),
-                posting.Line(
-                    account=Account.objects.get(company=company, code="3000"), credit=D("50000.00")
-                ),
-            ],
-        )
-    ]
-    for n in range(ENTRIES - 1):
-        day = start + dt.timedelta(days=fake.random_int(0, span))
-        amount = D(fake.random_int(2_000, 250_000)) / 100
-        kind = n % 5
-        if kind in (0, 1):  # a sale, standard or reduced rate
-            customer = fake.random_element(customers) if customers else None
-            tax = taxes["VAT 20%" if kind == 0 else "VAT 5.5%"]
-            result = compute_taxes([amount], [tax])
-            lines = [
-                posting.Line(role="receivable", debit=result.total, party=customer),
-                posting.Line(role="revenue", credit=result.untaxed),
-                *tax_entry_lines(result, party=customer),
-            ]
-            specs.append(posting.EntrySpec(journals["SAL"], day, lines, ref=f"Sale {n + 1}"))
-        elif kind == 2:  # a vendor bill
-            supplier = fake.random_element(suppliers) if suppliers else None
-            result = compute_taxes([amount], [taxes["Input VAT 20%"]])
-            lines = [
-                posting.Line(role="expense", debit=result.untaxed),
-                *tax_entry_lines(result),
-                posting.Line(role="payable", credit=result.total, party=supplier),
-            ]
-            specs.append(posting.EntrySpec(journals["PUR"], day, lines, ref=f"Bill {n + 1}"))
-        elif kind == 3:  # a customer pays
-            customer = fake.random_element(customers) if customers else None
-            lines = [
-                posting.Line(role="bank", debit=amount),
-                posting.Line(role="receivable", credit=amount, party=customer),
-            ]
-            specs.append(posting.EntrySpec(journals["BNK"], day, lines, ref=f"Receipt {n + 1}"))
-        else:  # salaries or rent paid from the bank
-            lines = [
-                posting.Line(role="salaries", debit=amount),
-                posting.Line(role="bank", credit=amount),
-            ]
-            specs.append(posting.EntrySpec(journals["BNK"], day, lines, ref=f"Payroll {n + 1}"))
-    specs.sort(key=lambda spec: spec.date)
-    posting.post_entries(company, specs)
+    rng = random.Random(SEED)
+    _rates(company, start, today, rng)
+    customers, foreign, suppliers = _parties(company)
+    books = Books(
+        company=company,
+        today=today,
+        start=start,
+        rng=rng,
+        journals={j.code: j for j in Journal.objects.filter(company=company)},
+        taxes=_taxes(company),
+        terms=_terms(company),
+        customers=customers,
+        foreign_customer=foreign,
+        suppliers=suppliers,
+    )
+    demo_invoicing.load(books)
+    demo_bank.load(books)

@@ -72,3 +72,10 @@ class OpenItemsOfSeveralParties(InvalidInput):
 
 class BankLineSignMismatch(InvalidInput):
     code = "bank_line_sign_mismatch"
+
+
+class LineAmountMismatch(InvalidInput):
+    """A draft statement line matched with a posted entry that moves another amount
+    (services/bank_entries.py)."""
+
+    code = "bank_line_amount_mismatch"

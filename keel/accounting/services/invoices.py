@@ -297,8 +297,8 @@ def _entry_lines(invoice: Invoice, rate: Decimal) -> tuple[list[Line], list[dt.d
                 currency=currency,
                 role=partner_role,
                 party=invoice.party_id,
-                due_date=part.due_date,
                 label=f"Instalment {position + 1} due {part.due_date.isoformat()}",
+                due_date=part.due_date,
             )
         )
     return posting, due_dates

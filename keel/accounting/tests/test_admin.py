@@ -93,22 +93,3 @@ def test_tax_report_page_drills_down_to_lines(users, company, books):
     assert response.status_code == 200
     assert entry.number.encode() in response.content
     assert _client(users[Role.SALES_REP]).get(url, params).status_code == 403
-
-
-def test_the_demo_books_balance(company):
-    """The demo loads 200 entries over the last twelve months; the balance sheet
-    balances, balances match the lines and the chain verifies; a second load adds nothing."""
-    from faker import Faker
-
-    from .. import demo
-    from ..selectors import balance_differences, balance_sheet, first_broken_link
-
-    fake = Faker()
-    fake.seed_instance(2026)
-    today = dt.date(2026, 7, 14)
-    demo.load(company, fake, today=today)
-    demo.load(company, fake, today=today)
-    assert JournalEntry.objects.filter(company=company).count() == 200
-    assert balance_sheet(company.pk, today)["balanced"] is True
-    assert balance_differences(company.pk) == []
-    assert first_broken_link(company.pk) == (None, 200)

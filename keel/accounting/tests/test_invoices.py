@@ -111,6 +111,32 @@ def test_a_30_70_term_opens_one_item_per_instalment(company, books):
     assert document.due_date == dt.date(2026, 2, 28)
 
 
+def test_each_instalment_line_carries_its_due_date_so_aged_receivables_age_from_it(company, books):
+    """Given a 30/70 term, when an invoice of 1,000.01 dated 15 Jan 2026 is posted,
+    then its receivable lines are due 15 Jan and 28 Feb, and on 10 Feb the aged
+    receivables show 300.00 as 1-30 days late and 700.01 as not yet due."""
+    from ..selectors.aged import aged_balance
+
+    term = save_payment_term(
+        company, "30/70", [{"percent": "30"}, {"percent": "70", "days": 30, "end_of_month": True}]
+    )
+    # When
+    document = make_invoice(
+        company,
+        party(company),
+        [{"description": "Project", "quantity": 1, "unit_price": "1000.01"}],
+        payment_term=term,
+    )
+    # Then
+    lines = document.entry.lines.filter(account__role="receivable").order_by("sequence")
+    assert [(line.due_date, line.debit) for line in lines] == [
+        (dt.date(2026, 1, 15), D("300.00")),
+        (dt.date(2026, 2, 28), D("700.01")),
+    ]
+    totals = aged_balance(company.pk, dt.date(2026, 2, 10))["totals"]
+    assert (totals["current"], totals["days_1_30"]) == (D("700.01"), D("300.00"))
+
+
 def test_only_drafts_are_edited_and_a_stale_version_is_412(company, books):
     customer = party(company)
     draft = make_invoice(company, customer, post=False)

@@ -37,11 +37,25 @@ def test_demo_loads_a_company_with_one_user_per_role_and_prints_the_login(capsys
         assert user.is_staff and not user.is_superuser
 
 
+def books():
+    """What the accounting demo posted: entries, documents, payments, statements."""
+    from keel.accounting.models import BankStatement, Invoice, JournalEntry, Payment
+
+    return (
+        JournalEntry.objects.count(),
+        Invoice.objects.count(),
+        Payment.objects.count(),
+        list(BankStatement.objects.values_list("status", flat=True)),
+    )
+
+
 def test_demo_is_deterministic_and_a_second_run_changes_nothing():
     call_command("demo", "--no-serve")
-    first = people()
+    first, first_books = people(), books()
     call_command("demo", "--no-serve")
-    assert people() == first
+    assert (people(), books()) == (first, first_books)
+    # A year of books for the CRM's customers, with last month's statement confirmed.
+    assert first_books[1] > 150 and first_books[3] == ["confirmed"]
     # Faker's fixed seed gives the same names on every machine.
     User = get_user_model()
     assert User.objects.get(username="admin").get_full_name() == "David Shaw"
