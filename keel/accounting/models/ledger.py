@@ -114,10 +114,15 @@ class JournalLine(models.Model):
     entry's, so balances and reports group lines without a join."""
 
     # No single-column index on the foreign keys: the composite indexes below lead
-    # with each of them, and every index is paid on each of a million inserts.
-    # `company` and `period` repeat the entry's and carry no FK constraint (ADR 0009).
+    # with each of them, and every index is paid on each of a million inserts. No FK
+    # constraints either: a database trigger checks the references of all lines of an
+    # INSERT at once, where a constraint would check them row by row (ADR 0009).
     entry = models.ForeignKey(
-        JournalEntry, on_delete=models.PROTECT, related_name="lines", db_index=False
+        JournalEntry,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
+        db_constraint=False,
     )
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
@@ -128,7 +133,11 @@ class JournalLine(models.Model):
         Period, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="lines", db_index=False
+        Account,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
+        db_constraint=False,
     )
     party = models.ForeignKey(
         "parties.Party",
@@ -137,6 +146,7 @@ class JournalLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     label = models.CharField(max_length=200, blank=True)
     debit = MoneyField(default=0)
@@ -151,6 +161,7 @@ class JournalLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         help_text="On a tax line: the tax whose amount this line carries",
     )
     tax_base_amount = MoneyField(default=0, help_text="On a tax line: the base it was computed on")

@@ -38,9 +38,12 @@ def _sum(deltas: dict, key, debit: Decimal, credit: Decimal) -> None:
     deltas[key] = (d + debit, c + credit)
 
 
-def apply_lines(company_id: int, lines: Iterable[dict], party_accounts: set[int]) -> None:
-    """Add the lines' debits and credits (dicts with account_id, period_id, party_id,
-    debit, credit) to the balance rows, set-based: one upsert per table.
+def apply_lines(
+    company_id: int, lines: Iterable[tuple[int, dict]], party_accounts: set[int]
+) -> None:
+    """Add the lines' debits and credits ((period id, line) pairs, a line being a dict
+    with account_id, party_id, debit, credit) to the balance rows, set-based: one
+    upsert per table.
 
     The caller holds the ledger lock (`lock_ledger`), so no other transaction
     changes these rows meanwhile; the upsert adds to a row that exists and
@@ -48,12 +51,12 @@ def apply_lines(company_id: int, lines: Iterable[dict], party_accounts: set[int]
     """
     per_account: dict = {}
     per_party: dict = {}
-    for line in lines:
+    for period_id, line in lines:
         debit, credit = line["debit"], line["credit"]
-        _sum(per_account, (line["account_id"], line["period_id"]), debit, credit)
-        if line["party_id"] and line["account_id"] in party_accounts:
-            key = (line["account_id"], line["party_id"], line["period_id"])
-            _sum(per_party, key, debit, credit)
+        account_id = line["account_id"]
+        _sum(per_account, (account_id, period_id), debit, credit)
+        if line["party_id"] and account_id in party_accounts:
+            _sum(per_party, (account_id, line["party_id"], period_id), debit, credit)
     _upsert(AccountBalance, company_id, per_account, ("account_id", "period_id"))
     _upsert(PartyBalance, company_id, per_party, ("account_id", "party_id", "period_id"))
 

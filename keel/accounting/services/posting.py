@@ -37,7 +37,7 @@ from ..errors import (
     RoleNotConfigured,
 )
 from ..events import EntryPosted, EntryReversed
-from ..fields import to_units
+from ..fields import SCALE, to_units
 from ..hashing import chain_hash
 from ..models import Account, AccountRole, Journal, JournalEntry, JournalLine, Tax
 from ..selectors.chart import lock_date_for, periods_for_dates
@@ -305,7 +305,6 @@ _LINE_COLUMNS = [  # the order of the INSERT / COPY
     "tax_base_amount",
     "due_date",
 ]
-_MONEY = {"debit", "credit", "amount_currency", "tax_base_amount"}
 
 
 def _line_fields() -> list:
@@ -313,7 +312,7 @@ def _line_fields() -> list:
     return [fields[name] for name in _LINE_COLUMNS]
 
 
-def _line_values(rows: list[dict]) -> list[list]:
+def _line_values(company_id: int, entries: list[tuple[int, dict, _Prepared]]) -> list[list]:
     """The lines' column values as the database stores them, converted here rather
     than field by field through the ORM: amounts as MoneyField's integer units,
     each distinct date and tag list converted once."""
@@ -321,23 +320,39 @@ def _line_values(rows: list[dict]) -> list[list]:
     dates: dict = {None: None}
     tags: dict = {}
     values = []
-    for row in rows:
-        out = []
-        for name in _LINE_COLUMNS:
-            value = row[name]
-            if name in _MONEY:
-                value = to_units(value)
-            elif name in ("date", "due_date"):
-                if value not in dates:
-                    dates[value] = adapt_date(value)
-                value = dates[value]
-            elif name == "analytic_tags":
-                key = tuple(value)
-                if key not in tags:
-                    tags[key] = json.dumps(list(value))
-                value = tags[key]
-            out.append(value)
-        values.append(out)
+    for entry_id, row, item in entries:
+        day = row["date"]
+        if day not in dates:
+            dates[day] = adapt_date(day)
+        date, period_id = dates[day], row["period_id"]
+        for line in item.lines:
+            due = line["due_date"]
+            if due not in dates:
+                dates[due] = adapt_date(due)
+            key = tuple(line["analytic_tags"])
+            if key not in tags:
+                tags[key] = json.dumps(list(key))
+            values.append(
+                [
+                    entry_id,
+                    company_id,
+                    line["sequence"],
+                    date,
+                    period_id,
+                    line["account_id"],
+                    line["party_id"],
+                    line["label"],
+                    # Debits and credits were checked against the currency's places.
+                    int(line["debit"].scaleb(SCALE)),
+                    int(line["credit"].scaleb(SCALE)),
+                    line["currency"],
+                    to_units(line["amount_currency"]),
+                    tags[key],
+                    line["tax_id"],
+                    to_units(line["tax_base_amount"]),
+                    dates[due],
+                ]
+            )
     return values
 
 
@@ -400,18 +415,8 @@ def post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[J
     # lines the ORM's per-value preparation would cost more than the database.
     fields = columns(JournalEntry)
     entry_ids = insert_returning_ids(JournalEntry, fields, prepare(entry_rows, fields))
-    line_rows = [
-        {
-            "entry_id": entry_id,
-            "company_id": company.pk,
-            "date": row["date"],
-            "period_id": row["period_id"],
-            **{k: v for k, v in line.items() if k != "account"},
-        }
-        for entry_id, row, item in zip(entry_ids, entry_rows, prepared, strict=True)
-        for line in item.lines
-    ]
-    insert_rows(JournalLine, _line_fields(), _line_values(line_rows))
+    written = list(zip(entry_ids, entry_rows, prepared, strict=True))
+    insert_rows(JournalLine, _line_fields(), _line_values(company.pk, written))
     # Draft -> posted in one statement: from here the triggers guard the rows.
     JournalEntry.objects.filter(
         company=company, chain_index__gt=head.last_index, state=JournalEntry.State.DRAFT
@@ -423,7 +428,11 @@ def post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[J
         for line in item.lines
         if line["account"].party_balances
     }
-    apply_lines(company.pk, line_rows, party_accounts)
+    apply_lines(
+        company.pk,
+        ((row["period_id"], line) for _, row, item in written for line in item.lines),
+        party_accounts,
+    )
     entries, posted = [], []
     for entry_id, row, item in zip(entry_ids, entry_rows, prepared, strict=True):
         facts = {k: v for k, v in row.items() if k not in ("period_id", "state")}

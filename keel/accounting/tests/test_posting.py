@@ -237,6 +237,44 @@ def test_posted_entries_are_immutable_in_the_models_and_in_the_database(company,
     assert entry.lines.count() == 2
 
 
+def test_the_database_refuses_a_line_whose_entry_account_party_or_tax_is_missing(company, books):
+    """Given a draft entry written by hand beside a posted one, when raw SQL adds lines
+    to it, then a line naming a missing entry, account, party or tax is refused by the
+    database (the references are checked per statement, ADR 0009) and a line whose
+    references all exist goes in."""
+    entry = post_entry(company, books["GEN"], DAY, sale_lines("7.00"))
+    line = entry.lines.first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO accounting_journalentry (company_id, journal_id, number, date,"
+            " period_id, ref, state, source_id, chain_index, previous_hash, hash, posted_at)"
+            " SELECT company_id, journal_id, 'HAND/1', date, period_id, '', 'draft', '',"
+            " 9999, previous_hash, hash, posted_at FROM accounting_journalentry WHERE id = %s",
+            [entry.pk],
+        )
+    draft = JournalEntry.objects.get(number="HAND/1")
+    insert = (
+        "INSERT INTO accounting_journalline (entry_id, company_id, sequence, date, period_id,"
+        " account_id, party_id, tax_id, label, debit, credit, currency, amount_currency,"
+        " analytic_tags, tax_base_amount) SELECT %s, company_id, %s, date, period_id, %s, %s,"
+        " %s, label, debit, credit, currency, amount_currency, analytic_tags, tax_base_amount"
+        " FROM accounting_journalline WHERE id = %s"
+    )
+    missing = 987654321
+    for entry_id, account_id, party_id, tax_id in [
+        (missing, line.account_id, None, None),
+        (draft.pk, missing, None, None),
+        (draft.pk, line.account_id, missing, None),
+        (draft.pk, line.account_id, None, missing),
+    ]:
+        with pytest.raises(IntegrityError, match="missing"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(insert, [entry_id, 1, account_id, party_id, tax_id, line.pk])
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [draft.pk, 1, line.account_id, None, None, line.pk])
+    assert draft.lines.count() == 1
+
+
 def test_a_reversal_mirrors_the_entry_and_nets_the_balances(company, books, users):
     """Given a posted sale, when it is reversed, then a new entry swaps every debit
     and credit, points at the original, the balances net to zero, and a second
