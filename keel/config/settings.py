@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "keel.products",
     "keel.accounting",
     "keel.crm",
+    "keel.inventory",
     "keel.web",
 ]
 

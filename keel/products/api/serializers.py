@@ -81,6 +81,7 @@ class ProductSerializer(CompanyScopedFieldsMixin, serializers.ModelSerializer):
             "cost_price",
             "currency",
             "active",
+            "tracking",
             "description",
             "version",
             "created_at",
