@@ -67,6 +67,6 @@ def delivery(wh: Warehouse, item: Product, quantity, *, on_date: dt.date = MAY_4
         kind=Transfer.Kind.DELIVERY,
         warehouse=wh,
         scheduled_date=on_date,
-        lines=[{"product": item, "quantity": D(str(quantity))}],
+        lines=[{"product": item, "quantity": quantity}],
         **kw,
     )
