@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "keel.crm.models.activities.Activity.Kind",
         "InvoiceKindEnum": "keel.accounting.models.invoices.Invoice.Kind",
         "InvoiceStatusEnum": "keel.accounting.models.invoices.Invoice.Status",
+        "TransferKindEnum": "keel.inventory.models.transfers.Transfer.Kind",
+        "TransferStatusEnum": "keel.inventory.models.transfers.Status",
     },
 }
 

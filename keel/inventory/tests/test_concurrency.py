@@ -82,10 +82,11 @@ def test_32_reservations_against_10_on_hand_reserve_exactly_10():
 @pytest.mark.parametrize("stock_in", ["untracked", "a lot"])
 def test_the_level_rows_a_delivery_needs_are_created_under_concurrency(stock_in):
     """Given 10 Widgets on hand only in bin WH/Stock/A1 (untracked, or in lot L1), so
-    that no stock-level row exists for WH/Stock without a lot; When 32 threads each create, confirm and
-    reserve a delivery of 1 from WH/Stock at once; Then the missing row is created
-    once (no duplicate-key error leaks out), exactly 10 reservations succeed, 22 are
-    refused with insufficient_stock, and all 32 count as outgoing."""
+    that no stock-level row exists for WH/Stock without a lot; When 32 threads each
+    create, confirm and reserve a delivery of 1 from WH/Stock at once; Then the
+    missing row is created once (no duplicate-key error leaks out), exactly 10
+    reservations succeed, 22 are refused with insufficient_stock, and all 32 count
+    as outgoing."""
     company = CompanyFactory(name="Race Co")
     wh = warehouse(company)
     a1 = bin_in(wh, "A1")

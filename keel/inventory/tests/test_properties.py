@@ -80,9 +80,7 @@ class StockProperties(TestCase):
                     else:
                         move = target.moves.first()
                         done = min(quantity, move.quantity_reserved) or quantity
-                        validation.validate(
-                            target.pk, done=[{"move": move.pk, "quantity": done}]
-                        )
+                        validation.validate(target.pk, done=[{"move": move.pk, "quantity": done}])
                 except DomainError:
                     assert _state() == before
 

@@ -22,7 +22,7 @@ from ..errors import (
 )
 from ..models import Lot, MoveLine, StockLevel, StockMove, Transfer
 from ..services import transfers, validation
-from .factories import MAY_4, delivery, product, receive
+from .factories import delivery, product, receive
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -188,9 +188,7 @@ def test_where_negative_stock_is_allowed_the_database_lets_it_be(company, wh, wi
     """A location allowing negative stock copies that onto its levels."""
     from ..services.locations import create_location
 
-    floor = create_location(
-        company, name="Floor", parent=wh.stock_location, allow_negative=True
-    )
+    floor = create_location(company, name="Floor", parent=wh.stock_location, allow_negative=True)
     receive(wh, widget, 1, destination=floor, on_date=dt.date(2026, 5, 5))
     row = StockLevel.objects.filter(product=widget, location=floor)
     row.update(on_hand=D(-3))
