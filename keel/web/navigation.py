@@ -283,6 +283,7 @@ ORDER = [
     "Products",
     "CRM",
     "Accounting",
+    "Inventory",
     "Approvals",
     "Integrations",
     "Administration",
