@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from keel.core.api.serializers import CompanyScopedFieldsMixin
 from keel.core.workflow import allowed_transitions
 from keel.parties.models import Party
 from keel.products.models import Product
@@ -16,19 +17,6 @@ QUANTITY = {"max_digits": 19, "decimal_places": 4}
 class Quantity(serializers.DecimalField):
     def __init__(self, **kwargs):
         super().__init__(**QUANTITY, **kwargs)
-
-
-class ScopedFields:
-    """Related records a client may name are its company's only."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        company_id = self.context.get("company_id")
-        for field in fields.values():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset.model, "company_id"):
-                field.queryset = queryset.filter(company_id=company_id)
-        return fields
 
 
 class LocationOut(serializers.ModelSerializer):
@@ -92,12 +80,12 @@ class StockLevelOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LineIn(ScopedFields, serializers.Serializer):
+class LineIn(CompanyScopedFieldsMixin, serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     quantity = Quantity()
 
 
-class TransferIn(ScopedFields, serializers.Serializer):
+class TransferIn(CompanyScopedFieldsMixin, serializers.Serializer):
     """A whole transfer with its lines, created as a draft."""
 
     kind = serializers.ChoiceField(Transfer.Kind.choices)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from keel.core.errors import NotFound
+from keel.core.numbering import next_number
 from keel.products.models import Product
 
 from ..errors import InvalidLocation, InvalidQuantity, ProductNotStockable
 from ..fields import to_units
-from ..models import Location, StockMove, Transfer
+from ..models import Location, StockMove, Transfer, Warehouse
+from .levels import Key
 
 ZERO = Decimal(0)
 OPEN = (Transfer.Status.WAITING, Transfer.Status.READY)
@@ -73,3 +75,26 @@ def open_moves(transfer: Transfer) -> list[StockMove]:
 
 def label(move: StockMove) -> str:
     return str(move.product)
+
+
+def number_for(warehouse: Warehouse, kind: str) -> str:
+    """The next number of the warehouse's series for `kind` (WH/IN/00001); gapless, it
+    must be drawn inside the transaction that creates the transfer."""
+    return next_number(
+        warehouse.company,
+        f"inventory.{warehouse.code}.{kind}",
+        None,
+        prefix=f"{warehouse.code}/{Transfer.PREFIXES[kind]}/",
+        yearly=False,
+    )
+
+
+def forecast_keys(moves: list[StockMove]) -> list[Key]:
+    """The levels (without lot) a move counts as outgoing from or incoming to."""
+    keys = []
+    for move in moves:
+        if move.source.keeps_stock:
+            keys.append(Key(move.product_id, move.source_id))
+        if move.destination.keeps_stock:
+            keys.append(Key(move.product_id, move.destination_id))
+    return keys

@@ -13,7 +13,6 @@ from django.utils import timezone
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import Company
-from keel.core.numbering import next_number
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
 from keel.parties.models import Party
@@ -27,8 +26,10 @@ from .common import (
     ZERO,
     check_location,
     check_stockable,
+    forecast_keys,
     lock_transfer,
     needs_reservation,
+    number_for,
     open_moves,
     quantity_of,
 )
@@ -95,13 +96,7 @@ def create_transfer(
     on_date = scheduled_date or timezone.localdate()
     transfer = Transfer.objects.create(
         company=company,
-        number=next_number(
-            company,
-            f"inventory.{warehouse.code}.{kind}",
-            on_date,
-            prefix=f"{warehouse.code}/{Transfer.PREFIXES[kind]}/",
-            yearly=False,
-        ),
+        number=number_for(warehouse, kind),
         kind=kind,
         warehouse=warehouse,
         partner=partner,
@@ -129,16 +124,6 @@ def create_transfer(
     return transfer
 
 
-def _forecast_keys(moves: list[StockMove]) -> list[Key]:
-    keys = []
-    for move in moves:
-        if move.source.keeps_stock:
-            keys.append(Key(move.product_id, move.source_id))
-        if move.destination.keeps_stock:
-            keys.append(Key(move.product_id, move.destination_id))
-    return keys
-
-
 def count_forecast(ledger: Ledger, moves: list[StockMove], sign: int) -> None:
     """Add (sign 1) or remove (sign -1) `moves` from incoming and outgoing."""
     for move in moves:
@@ -164,7 +149,7 @@ def confirm(transfer_id: int, *, by=None) -> Transfer:
     )
     for move in moves:
         check_stockable(move.product, transfer.company_id)
-    ledger = Ledger(transfer.company_id, _forecast_keys(moves))
+    ledger = Ledger(transfer.company_id, forecast_keys(moves))
     count_forecast(ledger, moves, 1)
     ledger.save()
     for move in moves:
@@ -218,7 +203,7 @@ def cancel(transfer_id: int, *, by=None, reason: str = "") -> Transfer:
         )
     )
     confirmed = [m for m in moves if m.status != Status.DRAFT]
-    ledger = Ledger(transfer.company_id, _forecast_keys(confirmed) + reserved_keys(confirmed))
+    ledger = Ledger(transfer.company_id, forecast_keys(confirmed) + reserved_keys(confirmed))
     release_lines(transfer.company_id, confirmed, ledger)
     count_forecast(ledger, confirmed, -1)
     ledger.save()

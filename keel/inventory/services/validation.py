@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
-from keel.core.numbering import next_number
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
 from keel.products.models import Product
@@ -31,8 +30,10 @@ from .common import (
     OPEN,
     ZERO,
     check_stockable,
+    forecast_keys,
     lock_transfer,
     needs_reservation,
+    number_for,
     open_moves,
     quantity_of,
 )
@@ -167,13 +168,7 @@ def _arrivals(moves, asked) -> list[Piece]:
 def _backorder(transfer: Transfer, *, by) -> Transfer:
     backorder = Transfer.objects.create(
         company=transfer.company,
-        number=next_number(
-            transfer.company,
-            f"inventory.{transfer.warehouse.code}.{transfer.kind}",
-            transfer.scheduled_date,
-            prefix=f"{transfer.warehouse.code}/{Transfer.PREFIXES[transfer.kind]}/",
-            yearly=False,
-        ),
+        number=number_for(transfer.warehouse, transfer.kind),
         kind=transfer.kind,
         warehouse=transfer.warehouse,
         partner=transfer.partner,
@@ -222,12 +217,7 @@ def validate(
     for piece in pieces:
         done_of[piece.move.pk] += piece.quantity
     finished = [m for m in moves if done_of[m.pk] > 0]
-    keys = []
-    for move in finished:
-        if move.source.keeps_stock:
-            keys.append(Key(move.product_id, move.source_id))
-        if move.destination.keeps_stock:
-            keys.append(Key(move.product_id, move.destination_id))
+    keys = forecast_keys(finished)
     for piece in pieces:
         if piece.move.source.keeps_stock:
             keys.append(Key(piece.move.product_id, piece.source_id, piece.lot_id or 0))
@@ -300,9 +290,7 @@ def _write_lines(pieces: list[Piece]) -> None:
             new.append(
                 MoveLine(
                     move_id=line.move_id,
-                    product_id=line.product_id,
-                    lot_id=line.lot_id,
-                    source_id=line.source_id,
+                    **{f: getattr(line, f) for f in ("product_id", "lot_id", "source_id")},
                     destination_id=line.destination_id,
                     quantity=left,
                 )

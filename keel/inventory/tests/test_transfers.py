@@ -27,6 +27,12 @@ def level(item, location, lot=None) -> tuple[Decimal, Decimal, Decimal, Decimal]
     return (row.on_hand, row.reserved, row.incoming, row.outgoing)
 
 
+def reserved_lots(transfer) -> list[tuple[str, Decimal]]:
+    return sorted(
+        MoveLine.objects.filter(move__transfer=transfer).values_list("lot__name", "quantity")
+    )
+
+
 def test_a_warehouse_gets_its_location_tree_and_the_company_its_virtual_locations(company):
     """Given a company; When its first warehouse WH is created; Then it has WH (a view)
     and WH/Stock (internal), and the company has the five virtual locations, once."""
@@ -151,9 +157,7 @@ def test_fefo_reserves_the_lot_that_expires_first(company, wh):
     out = delivery(wh, milk, 7)
     transfers.confirm(out.pk)
     transfers.reserve(out.pk)
-    reserved = sorted(
-        MoveLine.objects.filter(move__transfer=out).values_list("lot__name", "quantity")
-    )
+    reserved = reserved_lots(out)
     assert reserved == [("L-LATE", D(2)), ("L-SOON", D(5))]
     validation.validate(out.pk, on_date=MAY_4)
     soon, late = (StockLevel.objects.get(product=milk, lot__name=n) for n in ("L-SOON", "L-LATE"))
@@ -170,9 +174,7 @@ def test_fifo_takes_the_lot_received_first_when_none_expires(company, wh):
     out = delivery(wh, screws, 5)
     transfers.confirm(out.pk)
     transfers.reserve(out.pk)
-    reserved = sorted(
-        MoveLine.objects.filter(move__transfer=out).values_list("lot__name", "quantity")
-    )
+    reserved = reserved_lots(out)
     assert reserved == [("A", D(4)), ("B", D(1))]
 
 
