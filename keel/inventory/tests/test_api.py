@@ -201,3 +201,26 @@ def test_transfer_lists_cost_a_fixed_number_of_queries(
         detail = clerk.get(f"{TRANSFERS}{rows[0]['id']}/").json()
     assert detail["moves"][0]["lines"][0]["quantity_done"] == "1.0000"
     assert StockLevel.objects.get(product=widget, location=wh.stock_location).on_hand == D(5)
+
+
+def test_a_double_click_on_validate_with_an_idempotency_key_delivers_once(users, wh, widget):
+    """Given a reserved delivery of 4 out of 10; When "validate" is clicked twice with
+    one Idempotency-Key; Then the second answer replays the first and 6 stay on hand."""
+    from rest_framework.test import APIClient
+
+    clerk = APIClient()
+    clerk.force_login(users[Role.WAREHOUSE_CLERK])
+    receive(wh, widget, 10)
+    out = clerk.post(TRANSFERS, _transfer(wh, "delivery", widget, 4), format="json").json()
+    clerk.post(f"{TRANSFERS}{out['id']}/confirm/")
+    clerk.post(f"{TRANSFERS}{out['id']}/reserve/")
+    url = f"{TRANSFERS}{out['id']}/validate/"
+    first = clerk.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="click-1")
+    second = clerk.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="click-1")
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second["Idempotent-Replayed"] == "true"
+    assert first.json() == second.json()
+    level = StockLevel.objects.get(product=widget, location=wh.stock_location)
+    assert (level.on_hand, level.reserved) == (D(6), D(0))
+    again = clerk.post(url, {}, format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "transition_not_allowed")

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from keel.core.errors import TransitionNotAllowed
 from keel.core.models import OutboxEvent, StatusChange
 from keel.products.services.catalog import save_product
 
@@ -193,3 +194,14 @@ def test_where_negative_stock_is_allowed_the_database_lets_it_be(company, wh, wi
     row = StockLevel.objects.filter(product=widget, location=floor)
     row.update(on_hand=D(-3))
     assert row.get().allow_negative is True
+
+
+def test_a_done_transfer_is_not_cancelled(wh, widget, reserved_delivery):
+    """Given a delivered transfer; When it is cancelled; Then transition_not_allowed
+    and nothing changed."""
+    validation.validate(reserved_delivery.pk)
+    before = snapshot()
+    with pytest.raises(TransitionNotAllowed) as refused:
+        transfers.cancel(reserved_delivery.pk)
+    assert refused.value.code == "transition_not_allowed"
+    assert snapshot() == before

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from keel.core.models import StatusChange
+from keel.core.models import OutboxEvent, StatusChange
 
 from ..models import Location, MoveLine, StockLevel, StockMove, Transfer
 from ..selectors import level_differences
@@ -121,6 +121,10 @@ def test_validating_3_of_5_leaves_a_backorder_of_2_with_its_reservation(company,
     move.refresh_from_db()
     assert (move.quantity, move.quantity_done, move.status) == (D(3), D(3), "done")
     assert level(widget, stock) == (7, 2, 0, 2)
+    announced = [e.payload for e in OutboxEvent.objects.filter(topic="inventory.transfer.done")]
+    assert [(p["number"], p["backorder_id"]) for p in announced if p["kind"] == "delivery"] == [
+        ("WH/OUT/00001", backorder.pk)
+    ]
     # And the backorder delivers the rest
     validation.validate(backorder.pk, on_date=MAY_4)
     assert level(widget, stock) == (5, 0, 0, 0)
