@@ -115,3 +115,52 @@ def test_the_level_rows_a_delivery_needs_are_created_under_concurrency(stock_in)
     # One row for WH/Stock without a lot, created by whichever confirmation came first.
     counter = StockLevel.objects.get(product=widget, location=wh.stock_location, lot_key=0)
     assert (counter.on_hand, counter.reserved, counter.outgoing) == (D(0), D(0), D(32))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_serial_number_received_by_8_clerks_at_once_is_received_once():
+    """Given 8 confirmed receipts of one laptop each; When 8 threads validate them at the
+    same moment, all saying serial SN-1; Then exactly one succeeds, 7 are refused with
+    serial_in_use (no duplicate-key error leaks out), and SN-1 is on hand once."""
+    from ..errors import SerialInUse
+    from ..models import Lot
+    from ..services import validation
+
+    company = CompanyFactory(name="Race Co")
+    wh = warehouse(company)
+    laptop = product(company, name="Laptop", sku="LAP", tracking="serial")
+    receipts = []
+    for _ in range(8):
+        receipt = transfers.create_transfer(
+            company, kind="receipt", warehouse=wh, lines=[{"product": laptop, "quantity": 1}]
+        )
+        transfers.confirm(receipt.pk)
+        receipts.append((receipt.pk, receipt.moves.get().pk))
+    start = threading.Barrier(8)
+    done, refused, errors = [], [], []
+
+    def receive_sn1(index: int) -> None:
+        transfer_id, move_id = receipts[index]
+        try:
+            start.wait()
+            validation.validate(transfer_id, done=[{"move": move_id, "quantity": 1, "lot": "SN-1"}])
+            done.append(index)
+        except SerialInUse as refusal:
+            refused.append(refusal.code)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=receive_sn1, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert (len(done), refused) == (1, ["serial_in_use"] * 7)
+    assert Lot.objects.filter(product=laptop).count() == 1
+    held = StockLevel.objects.filter(product=laptop, lot__name="SN-1")
+    assert [(level.location.full_name, level.on_hand) for level in held] == [("WH/Stock", D(1))]
