@@ -56,6 +56,8 @@ def test_a_clerk_moves_a_delivery_on_with_the_buttons(
 
 
 def test_a_refused_step_is_a_message_and_changes_nothing(users, wh, widget):
+    """Given a confirmed delivery and no stock; When a clerk presses Check availability;
+    Then the page says Insufficient stock and nothing changed."""
     out = delivery(wh, widget, 4)
     client = _client(users[Role.WAREHOUSE_CLERK])
     client.post(_step("confirm_transfer", out.pk))
@@ -67,6 +69,8 @@ def test_a_refused_step_is_a_message_and_changes_nothing(users, wh, widget):
 
 @pytest.mark.parametrize("role", [Role.SALES_REP, Role.SALES_MANAGER])
 def test_sales_roles_see_transfers_but_press_no_button(users, wh, widget, role):
+    """Sales roles list transfers and stock on hand, are refused (403) the steps and
+    the warehouse set-up, and nothing changes."""
     receive(wh, widget, 10)
     out = delivery(wh, widget, 4)
     client = _client(users[role])
@@ -80,6 +84,8 @@ def test_sales_roles_see_transfers_but_press_no_button(users, wh, widget, role):
 
 
 def test_a_clerk_adds_a_warehouse_and_a_bin_through_the_services(users, company, wh):
+    """When a clerk adds warehouse eu and bin A1 under EU/Stock in the workspace; Then
+    the service made EU with EU/Stock, and EU/Stock/A1 belongs to EU."""
     client = _client(users[Role.WAREHOUSE_CLERK])
     added = client.post(
         reverse("admin:inventory_warehouse_add"), {"code": "eu", "name": "Europe", "active": "on"}

@@ -73,6 +73,8 @@ def test_a_clerk_receives_and_delivers_through_the_api(clerk, wh, widget):
 
 
 def test_delivering_more_than_reserved_answers_400_and_changes_nothing(clerk, wh, widget):
+    """Given 4 on hand, reserved for a delivery; When a clerk validates 5; Then 400
+    more_than_reserved on the field done, and nothing changed."""
     receive(wh, widget, 4)
     out = clerk.post(TRANSFERS, _transfer(wh, "delivery", widget, 4), format="json").json()
     clerk.post(f"{TRANSFERS}{out['id']}/confirm/")
@@ -89,6 +91,8 @@ def test_delivering_more_than_reserved_answers_400_and_changes_nothing(clerk, wh
 
 
 def test_reserving_without_stock_answers_409(clerk, wh, widget):
+    """Given no stock and a confirmed delivery; When it is reserved; Then 409
+    insufficient_stock and nothing changed."""
     out = clerk.post(TRANSFERS, _transfer(wh, "delivery", widget, 1), format="json").json()
     clerk.post(f"{TRANSFERS}{out['id']}/confirm/")
     before = snapshot()
@@ -99,6 +103,8 @@ def test_reserving_without_stock_answers_409(clerk, wh, widget):
 
 
 def test_a_product_of_another_company_is_refused(clerk, wh):
+    """Given a product of another company; When a clerk posts a receipt of it; Then
+    400 on the lines and no transfer exists."""
     from keel.core.tests.factories import CompanyFactory
 
     foreign = ProductFactory(company=CompanyFactory(name="Other Co"), sku="F-1")
@@ -110,6 +116,8 @@ def test_a_product_of_another_company_is_refused(clerk, wh):
 
 
 def test_an_archived_product_answers_400(clerk, wh, company):
+    """Given an archived product; When a clerk posts a receipt of it; Then 400
+    product_not_stockable and nothing changed."""
     old = product(company, name="Old", sku="OLD", active=False)
     before = snapshot()
     response = clerk.post(TRANSFERS, _transfer(wh, "receipt", old, 1), format="json")
@@ -142,11 +150,14 @@ def test_sales_roles_read_stock_and_transfers_but_change_nothing(role, users, ap
 
 
 def test_an_accountant_does_not_see_stock(users, api_as):
+    """An Accountant holds no inventory permission: the stock list is 403."""
     response = api_as(users[Role.ACCOUNTANT]).get(LEVELS)
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
 
 
 def test_a_clerk_creates_a_warehouse_and_lists_locations(clerk, company):
+    """When a clerk creates warehouse EU; Then it has EU/Stock, a second EU is 409
+    duplicate, and the internal locations list EU/Stock."""
     created = clerk.post("/api/v1/warehouses/", {"code": "eu", "name": "Europe"}, format="json")
     assert created.status_code == 201, created.json()
     assert (created.json()["code"], created.json()["stock_location_name"]) == ("EU", "EU/Stock")
@@ -192,6 +203,8 @@ def test_stock_levels_filter_and_cost_a_fixed_number_of_queries(
 def test_transfer_lists_cost_a_fixed_number_of_queries(
     clerk, wh, widget, django_assert_max_num_queries
 ):
+    """Given 5 receipts; Then the list (newest first) and a detail with moves and lines
+    each cost a fixed number of queries."""
     for _ in range(5):
         receive(wh, widget, 1)
     with django_assert_max_num_queries(8):

@@ -155,6 +155,8 @@ def test_an_archived_product_cannot_move(company, wh, widget):
 
 
 def test_a_draft_is_neither_reserved_nor_validated(wh, widget):
+    """Given a draft delivery; When it is reserved or validated; Then
+    transfer_not_confirmed and nothing changed."""
     out = delivery(wh, widget, 1)
     before = snapshot()
     with pytest.raises(NotConfirmed) as refused:
@@ -167,6 +169,8 @@ def test_a_draft_is_neither_reserved_nor_validated(wh, widget):
 
 @pytest.mark.parametrize("quantity", ["0", "-1", "1.00001", "abc"])
 def test_quantities_are_positive_with_at_most_four_decimals(wh, widget, quantity):
+    """Given a delivery line of 0, -1, 1.00001 or abc; Then quantity_invalid names the
+    line's quantity and nothing was created."""
     before = snapshot()
     with pytest.raises(InvalidQuantity) as refused:
         delivery(wh, widget, quantity)
