@@ -91,7 +91,11 @@ def ensure_locations(company: Company) -> dict[str, Location]:
 
 
 def virtual_location(company: Company, usage: str) -> Location:
-    return ensure_locations(company)[usage]
+    """The company's virtual location of `usage` (Partners/Suppliers …), in one query
+    once it exists."""
+    full_name = next(f"{parent}/{name}" for parent, name, u in VIRTUAL if u == usage)
+    found = Location.objects.filter(company=company, full_name=full_name).first()
+    return found or ensure_locations(company)[usage]
 
 
 @atomic_service

@@ -34,7 +34,7 @@ from .common import (
     quantity_of,
 )
 from .levels import Key, Ledger
-from .locations import ensure_locations
+from .locations import virtual_location
 from .reservations import refresh_status, release_lines, reserve_moves, reserved_keys
 
 Kind = Transfer.Kind
@@ -43,12 +43,11 @@ Status = Transfer.Status
 
 def default_locations(warehouse: Warehouse, kind: str) -> tuple[Location, Location]:
     """Receipts come from suppliers into CODE/Stock, deliveries go from it to customers."""
-    virtual = ensure_locations(warehouse.company)
     stock = warehouse.stock_location
     if kind == Kind.RECEIPT:
-        return virtual[Location.Usage.SUPPLIER], stock
+        return virtual_location(warehouse.company, Location.Usage.SUPPLIER), stock
     if kind == Kind.DELIVERY:
-        return stock, virtual[Location.Usage.CUSTOMER]
+        return stock, virtual_location(warehouse.company, Location.Usage.CUSTOMER)
     return stock, stock
 
 
