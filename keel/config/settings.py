@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "keel.products",
     "keel.accounting",
     "keel.crm",
+    "keel.inventory",
     "keel.web",
 ]
 
@@ -250,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "keel.crm.models.activities.Activity.Kind",
         "InvoiceKindEnum": "keel.accounting.models.invoices.Invoice.Kind",
         "InvoiceStatusEnum": "keel.accounting.models.invoices.Invoice.Status",
+        "TransferKindEnum": "keel.inventory.models.transfers.Transfer.Kind",
+        "TransferStatusEnum": "keel.inventory.models.transfers.Status",
     },
 }
 

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("keel.products.api.urls")),
     path("", include("keel.crm.api.urls")),
     path("", include("keel.accounting.api.urls")),
+    path("", include("keel.inventory.api.urls")),
 ]
 
 urlpatterns = [

@@ -29,9 +29,16 @@ def ensure_sequence(
 
 
 def next_number(
-    company: Company, key: str, on_date: dt.date, *, prefix: str = "", padding: int = 5
+    company: Company,
+    key: str,
+    on_date: dt.date | None,
+    *,
+    prefix: str = "",
+    padding: int = 5,
+    yearly: bool = True,
 ) -> str:
-    """The next number of `key` for the fiscal year of `on_date`, e.g. 'INV/2026/00001'.
+    """The next number of `key` for the fiscal year of `on_date`, e.g. 'INV/2026/00001';
+    with `yearly=False` one series that never restarts, e.g. 'WH/IN/00001'.
 
     Must run inside the transaction that uses the number: the series row stays
     locked until it commits, and a rollback returns the number, so the series
@@ -39,7 +46,7 @@ def next_number(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number() must be called inside the document's transaction.")
-    fiscal_year = company.fiscal_year_of(on_date)
+    fiscal_year = company.fiscal_year_of(on_date) if yearly else Sequence.NOT_YEARLY
     series = Sequence.objects.select_for_update()
     try:
         locked = series.get(company=company, key=key, fiscal_year=fiscal_year)

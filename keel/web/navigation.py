@@ -149,6 +149,41 @@ MODULES: list[tuple[str, list[dict]]] = [
         ],
     ),
     (
+        "Inventory",
+        [
+            _item(
+                "Transfers",
+                "local_shipping",
+                "admin:inventory_transfer_changelist",
+                "inventory.view_transfer",
+            ),
+            _item(
+                "Stock on hand",
+                "inventory",
+                "admin:inventory_stocklevel_changelist",
+                "inventory.view_stocklevel",
+            ),
+            _item(
+                "Warehouses",
+                "warehouse",
+                "admin:inventory_warehouse_changelist",
+                "inventory.view_warehouse",
+            ),
+            _item(
+                "Locations",
+                "shelves",
+                "admin:inventory_location_changelist",
+                "inventory.view_location",
+            ),
+            _item(
+                "Lots and serials",
+                "qr_code",
+                "admin:inventory_lot_changelist",
+                "inventory.view_lot",
+            ),
+        ],
+    ),
+    (
         "Accounting",
         [
             _item(
@@ -254,6 +289,7 @@ ORDER = [
     "Products",
     "CRM",
     "Accounting",
+    "Inventory",
     "Approvals",
     "Integrations",
     "Administration",

@@ -15,6 +15,19 @@ from ..models import (
 )
 
 
+class CompanyScopedFieldsMixin:
+    """Related records offered for writing are the caller's company's only."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        company_id = self.context.get("company_id")
+        for field in fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset.model, "company_id"):
+                field.queryset = queryset.filter(company_id=company_id)
+        return fields
+
+
 class CompanySerializer(serializers.ModelSerializer):
     class Meta:
         model = Company

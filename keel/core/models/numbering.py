@@ -14,6 +14,8 @@ class Sequence(models.Model):
     gives its number back and the series stays gapless.
     """
 
+    NOT_YEARLY = 0  # the `fiscal_year` of a series that never restarts (WH/IN/00001)
+
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=40, help_text="e.g. 'sales.invoice' or a journal code")
     fiscal_year = models.PositiveIntegerField()
@@ -35,4 +37,6 @@ class Sequence(models.Model):
         return f"{self.key} {self.fiscal_year} (next {self.next_value})"
 
     def format(self, value: int) -> str:
+        if self.fiscal_year == self.NOT_YEARLY:
+            return f"{self.prefix}{value:0{self.padding}d}"
         return f"{self.prefix}{self.fiscal_year}/{value:0{self.padding}d}"

@@ -79,3 +79,15 @@ def test_eight_threads_drawing_fifty_numbers_each_get_400_distinct_gapless_numbe
     assert len(drawn) == 400
     assert sorted(drawn) == [f"INV/2026/{n:05d}" for n in range(1, 401)]
     assert Sequence.objects.get(company=company).next_value == 401
+
+
+@pytest.mark.django_db
+def test_a_series_that_is_not_yearly_never_restarts(company):
+    """Given a per-warehouse series such as 'WH/IN/'; When numbers are drawn in two
+    years; Then they carry no year and keep counting."""
+    with transaction.atomic():
+        drawn = [
+            next_number(company, "stock.WH.in", MAY_1, prefix="WH/IN/", yearly=False),
+            next_number(company, "stock.WH.in", dt.date(2027, 1, 2), prefix="WH/IN/", yearly=False),
+        ]
+    assert drawn == ["WH/IN/00001", "WH/IN/00002"]

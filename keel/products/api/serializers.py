@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from keel.core.api.serializers import CompanyScopedFieldsMixin
+
 from ..models import (
     PriceGroup,
     PriceList,
@@ -13,19 +15,6 @@ from ..models import (
     Uom,
     UomCategory,
 )
-
-
-class CompanyScopedFieldsMixin:
-    """Related records offered for writing are the caller's company's only."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        company_id = self.context.get("company_id")
-        for field in fields.values():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset.model, "company_id"):
-                field.queryset = queryset.filter(company_id=company_id)
-        return fields
 
 
 class UomCategorySerializer(serializers.ModelSerializer):
@@ -81,6 +70,7 @@ class ProductSerializer(CompanyScopedFieldsMixin, serializers.ModelSerializer):
             "cost_price",
             "currency",
             "active",
+            "tracking",
             "description",
             "version",
             "created_at",

@@ -58,6 +58,11 @@ class Product(CompanyScoped, Versioned):
         CONSUMABLE = "consumable", "Consumable"
         SERVICE = "service", "Service"
 
+    class Tracking(models.TextChoices):
+        NONE = "none", "Not tracked"
+        LOT = "lot", "By lot"
+        SERIAL = "serial", "By serial number"
+
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GOODS)
     name = models.CharField(max_length=200)
     sku = models.CharField(
@@ -81,6 +86,12 @@ class Product(CompanyScoped, Versioned):
     )
     cost_price = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal("0"))
     active = models.BooleanField(default=True)
+    tracking = models.CharField(
+        max_length=10,
+        choices=Tracking.choices,
+        default=Tracking.NONE,
+        help_text="Whether stock of it is kept by lot or serial number",
+    )
     description = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -102,6 +113,10 @@ class Product(CompanyScoped, Versioned):
             models.CheckConstraint(
                 condition=models.Q(kind__in=["goods", "consumable", "service"]),
                 name="product_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tracking__in=["none", "lot", "serial"]),
+                name="product_tracking_valid",
             ),
         ]
 

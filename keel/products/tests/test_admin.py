@@ -99,6 +99,7 @@ def test_a_duplicate_sku_in_the_form_is_shown_next_to_the_field(shelf, users):
             "sale_price": "10",
             "cost_price": "5",
             "active": "on",
+            "tracking": "none",
         },
     )
     assert response.status_code == 200
@@ -121,6 +122,7 @@ def test_a_buyer_adds_a_product_through_the_form(shelf, users):
             "sale_price": "15.00",
             "cost_price": "0",
             "active": "on",
+            "tracking": "none",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

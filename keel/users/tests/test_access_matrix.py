@@ -15,6 +15,8 @@ R = Role
 EVERYONE = set(Role)
 ADMINS_AND_AUDITORS = {R.ADMINISTRATOR, R.AUDITOR}
 APPROVERS = {R.ADMINISTRATOR, R.AUDITOR, R.SALES_MANAGER, R.ACCOUNTANT}
+WAREHOUSE = {R.ADMINISTRATOR, R.AUDITOR, R.WAREHOUSE_CLERK}
+STOCK_READERS = WAREHOUSE | {R.SALES_REP, R.SALES_MANAGER}
 
 # (method, path, roles allowed). Allowed means 2xx; refused means 403.
 API_MATRIX = [
@@ -27,6 +29,9 @@ API_MATRIX = [
     ("get", "/api/v1/webhook-deliveries/", ADMINS_AND_AUDITORS),
     ("get", "/api/v1/status-changes/", ADMINS_AND_AUDITORS),
     ("post", "/api/v1/webhook-subscriptions/", {R.ADMINISTRATOR}),
+    ("get", "/api/v1/stock-levels/", STOCK_READERS),
+    ("get", "/api/v1/transfers/", STOCK_READERS),
+    ("get", "/api/v1/warehouses/", WAREHOUSE),
 ]
 
 UI_MATRIX = [
@@ -40,6 +45,9 @@ UI_MATRIX = [
     ("/core/webhooksubscription/", ADMINS_AND_AUDITORS),
     ("/core/webhooksubscription/add/", {R.ADMINISTRATOR}),
     ("/core/outboxevent/", ADMINS_AND_AUDITORS),
+    ("/inventory/transfer/", STOCK_READERS),
+    ("/inventory/stocklevel/", STOCK_READERS),
+    ("/inventory/warehouse/", WAREHOUSE),
 ]
 
 

@@ -64,6 +64,7 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
             "Pipelines",
             "Sales targets",
         ],
+        "Inventory": ["Transfers", "Stock on hand"],
         "Approvals": ["Approval requests"],
         "Integrations": ["API documentation"],
     }
@@ -76,6 +77,7 @@ def test_administrator_navigation_has_every_module(users, rf):
         "Products",
         "CRM",
         "Accounting",
+        "Inventory",
         "Approvals",
         "Integrations",
         "Administration",

@@ -1,0 +1,340 @@
+"""Workspace pages of stock: warehouses and locations (created through services),
+lots, transfers with their moves and buttons only for the steps the transfer allows
+next, and stock levels as a read-only list with filters."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm
+from unfold.decorators import action, display
+
+from keel.core.api.views import company_of
+from keel.core.errors import DomainError
+from keel.core.workflow import allowed_transitions
+
+from . import selectors
+from .models import Location, Lot, StockLevel, StockMove, Transfer, Warehouse
+from .services import locations, transfers, validation
+
+
+class ExportableAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
+
+
+class ReadOnly:
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(ExportableAdmin):
+    list_display = ["code", "name", "stock_location", "active"]
+    search_fields = ["code", "name"]
+    list_filter = ["active"]
+    list_select_related = ["stock_location"]
+    fields = ["code", "name", "view_location", "stock_location", "active"]
+    readonly_fields = ["view_location", "stock_location"]
+
+    def get_queryset(self, request):
+        return selectors.warehouses_of(company_of(request.user).pk)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.updated_by = request.user
+            obj.save(update_fields=["name", "active", "updated_by", "updated_at"])
+            return
+        try:
+            created = locations.create_warehouse(
+                company_of(request.user), code=obj.code, name=obj.name, by=request.user
+            )
+            obj.pk = created.pk
+        except DomainError as error:
+            messages.error(request, error.detail)
+
+
+@admin.register(Location)
+class LocationAdmin(ExportableAdmin):
+    list_display = ["full_name", "usage", "warehouse", "allow_negative", "active"]
+    list_filter = ["usage", "warehouse", "active"]
+    search_fields = ["full_name"]
+    list_select_related = ["warehouse"]
+    fields = ["name", "parent", "usage", "allow_negative", "full_name", "warehouse", "active"]
+    readonly_fields = ["full_name", "warehouse"]
+
+    def get_queryset(self, request):
+        return selectors.locations_of(company_of(request.user).pk)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj:  # the place in the tree and the stock rules are set when created
+            return [*self.readonly_fields, "name", "parent", "usage", "allow_negative"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.updated_by = request.user
+            obj.save(update_fields=["active", "updated_by", "updated_at"])
+            return
+        try:
+            created = locations.create_location(
+                company_of(request.user),
+                name=obj.name,
+                parent=obj.parent,
+                usage=obj.usage,
+                allow_negative=obj.allow_negative,
+                by=request.user,
+            )
+            obj.pk = created.pk
+        except DomainError as error:
+            messages.error(request, error.detail)
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnly, ExportableAdmin):
+    """Lots and serial numbers are created by the receipts that bring them in."""
+
+    list_display = ["name", "product", "kind", "expiry_date", "received_at"]
+    list_filter = ["kind", ("expiry_date", admin.DateFieldListFilter)]
+    search_fields = ["name", "product__name", "product__sku"]
+    list_select_related = ["product"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(company=company_of(request.user))
+
+
+class MoveInline(ReadOnly, TabularInline):
+    model = StockMove
+    fields = ["product", "quantity", "quantity_reserved", "quantity_done", "status", "lots"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("product")
+            .prefetch_related("lines__lot", "lines__source")
+        )
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("inventory.view_transfer")
+
+    @admin.display(description="Lots and locations")
+    def lots(self, move) -> str:
+        return ", ".join(
+            f"{line.quantity_done or line.quantity} {line.lot or ''} @ {line.source}".replace(
+                "  ", " "
+            )
+            for line in move.lines.all()
+        )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=300, required=False)
+
+
+# button -> (service, permission, target status, success message)
+STEPS = {
+    "confirm": ("inventory.change_transfer", Transfer.Status.WAITING, "Confirmed."),
+    "reserve": ("inventory.change_transfer", Transfer.Status.READY, "Reserved."),
+    "validate": ("inventory.validate_transfer", Transfer.Status.DONE, "Validated."),
+    "cancel": ("inventory.cancel_transfer", Transfer.Status.CANCELLED, "Cancelled."),
+}
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnly, ExportableAdmin):
+    """Transfers are written through the API or the services; here they are followed
+    and moved on with the buttons the status allows."""
+
+    list_display = [
+        "number",
+        "kind",
+        "partner",
+        "source",
+        "destination",
+        "scheduled_date",
+        "status_badge",
+    ]
+    list_filter = ["kind", "status", "warehouse", ("scheduled_date", admin.DateFieldListFilter)]
+    search_fields = ["number", "partner__name", "note"]
+    list_select_related = ["partner", "source", "destination", "warehouse"]
+    ordering = ["-scheduled_date", "-id"]
+    fields = [
+        "number",
+        "kind",
+        "status",
+        "warehouse",
+        "partner",
+        "scheduled_date",
+        "done_date",
+        "source",
+        "destination",
+        "backorder_of",
+        "note",
+    ]
+    readonly_fields = fields
+    inlines = [MoveInline]
+    actions_detail = ["confirm_transfer", "reserve_transfer", "validate_transfer", "cancel"]
+
+    def get_queryset(self, request):
+        return selectors.transfers_of(company_of(request.user).pk)
+
+    @display(
+        description="Status",
+        label={
+            "draft": "info",
+            "waiting": "warning",
+            "ready": "primary",
+            "done": "success",
+            "cancelled": "danger",
+        },
+    )
+    def status_badge(self, obj):
+        return obj.status
+
+    def _may(self, request, object_id, step: str) -> bool:
+        perm, _, _ = STEPS[step]
+        if not request.user.has_perm(perm):
+            return False
+        if object_id is None:
+            return True
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        if found is None:
+            return False
+        if step == "reserve":  # reserving does not change the status when partial
+            return found.status in (Transfer.Status.WAITING,)
+        if step == "confirm":
+            return found.status == Transfer.Status.DRAFT
+        if step == "validate":
+            return found.status in (Transfer.Status.WAITING, Transfer.Status.READY)
+        return STEPS[step][1] in allowed_transitions(found)
+
+    def has_confirm_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "confirm")
+
+    def has_reserve_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "reserve")
+
+    def has_validate_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "validate")
+
+    def has_cancel_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "cancel")
+
+    def _step(self, request, object_id, step: str, verb: str, run, form_class=forms.Form):
+        if not self._may(request, object_id, step):
+            raise PermissionDenied
+        transfer = self.get_queryset(request).get(pk=object_id)
+        form = form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                run(transfer, form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, error.detail)
+            else:
+                messages.success(request, STEPS[step][2])
+            return redirect(reverse("admin:inventory_transfer_change", args=[object_id]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb}: {transfer}",
+            "form": form,
+            "verb": verb,
+            "transfer": transfer,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "inventory/action.html", context)
+
+    @action(description="Confirm", url_path="confirm", permissions=["confirm"])
+    def confirm_transfer(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "confirm",
+            "Confirm",
+            lambda t, _: transfers.confirm(t.pk, by=request.user),
+        )
+
+    @action(description="Check availability", url_path="reserve", permissions=["reserve"])
+    def reserve_transfer(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "reserve",
+            "Reserve",
+            lambda t, _: transfers.reserve(t.pk, by=request.user),
+        )
+
+    @action(description="Validate", url_path="validate", permissions=["validate"])
+    def validate_transfer(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "validate",
+            "Validate everything reserved (or expected)",
+            lambda t, _: validation.validate(t.pk, by=request.user),
+        )
+
+    @action(description="Cancel", url_path="cancel", permissions=["cancel"])
+    def cancel(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "cancel",
+            "Cancel",
+            lambda t, data: transfers.cancel(t.pk, by=request.user, reason=data["reason"]),
+            CancelForm,
+        )
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnly, ExportMixin, ModelAdmin):
+    """Stock on hand per product x location x lot; kept by the services, never edited."""
+
+    list_display = [
+        "product",
+        "location",
+        "lot",
+        "on_hand",
+        "reserved",
+        "available_shown",
+        "incoming",
+        "outgoing",
+    ]
+    list_filter = ["location__warehouse", "location", "product__category"]
+    search_fields = ["product__name", "product__sku", "lot__name", "location__full_name"]
+    list_select_related = ["product", "location", "lot"]
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
+
+    def get_queryset(self, request):
+        return selectors.levels_of(company_of(request.user).pk)
+
+    @admin.display(description="Available")
+    def available_shown(self, level):
+        return level.available

@@ -1,0 +1,221 @@
+"""API shapes of stock records; inputs list their writable fields."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from keel.core.api.serializers import CompanyScopedFieldsMixin
+from keel.core.workflow import allowed_transitions
+from keel.parties.models import Party
+from keel.products.models import Product
+
+from ..models import Location, MoveLine, StockLevel, StockMove, Transfer, Warehouse
+
+QUANTITY = {"max_digits": 19, "decimal_places": 4}
+
+
+class Quantity(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(**QUANTITY, **kwargs)
+
+
+class LocationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "name",
+            "full_name",
+            "parent",
+            "warehouse",
+            "usage",
+            "allow_negative",
+            "active",
+        ]
+        read_only_fields = fields
+
+
+class WarehouseOut(serializers.ModelSerializer):
+    stock_location_name = serializers.CharField(source="stock_location.full_name", default="")
+
+    class Meta:
+        model = Warehouse
+        fields = ["id", "code", "name", "stock_location", "stock_location_name", "active"]
+        read_only_fields = fields
+
+
+class WarehouseIn(serializers.Serializer):
+    code = serializers.CharField(max_length=10)
+    name = serializers.CharField(max_length=120)
+
+
+class StockLevelOut(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name")
+    sku = serializers.CharField(source="product.sku")
+    location_name = serializers.CharField(source="location.full_name")
+    lot_name = serializers.CharField(source="lot.name", default=None)
+    on_hand = Quantity()
+    reserved = Quantity()
+    available = Quantity()
+    incoming = Quantity()
+    outgoing = Quantity()
+
+    class Meta:
+        model = StockLevel
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "sku",
+            "location",
+            "location_name",
+            "lot",
+            "lot_name",
+            "on_hand",
+            "reserved",
+            "available",
+            "incoming",
+            "outgoing",
+        ]
+        read_only_fields = fields
+
+
+class LineIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    quantity = Quantity()
+
+
+class TransferIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    """A whole transfer with its lines, created as a draft."""
+
+    kind = serializers.ChoiceField(Transfer.Kind.choices)
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
+    partner = serializers.PrimaryKeyRelatedField(
+        queryset=Party.objects.all(), required=False, allow_null=True
+    )
+    scheduled_date = serializers.DateField(required=False)
+    source = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True
+    )
+    destination = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    lines = serializers.ListField(child=serializers.DictField(), min_length=1)
+
+    def validate_lines(self, lines):
+        parsed = []
+        for position, raw in enumerate(lines, 1):
+            line = LineIn(data=raw, context=self.context)
+            if not line.is_valid():
+                raise serializers.ValidationError({f"lines[{position}]": line.errors})
+            parsed.append(line.validated_data)
+        return parsed
+
+
+class DoneIn(serializers.Serializer):
+    move = serializers.IntegerField()
+    quantity = Quantity()
+    lot = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ValidateIn(serializers.Serializer):
+    """Without `done`: everything reserved (or, on a receipt, expected) is done."""
+
+    done = DoneIn(many=True, required=False)
+    date = serializers.DateField(required=False)
+
+
+class CancelIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class MoveLineOut(serializers.ModelSerializer):
+    lot_name = serializers.CharField(source="lot.name", default=None)
+    source_name = serializers.CharField(source="source.full_name")
+    destination_name = serializers.CharField(source="destination.full_name")
+    quantity = Quantity()
+    quantity_done = Quantity()
+
+    class Meta:
+        model = MoveLine
+        fields = [
+            "id",
+            "lot",
+            "lot_name",
+            "source",
+            "source_name",
+            "destination",
+            "destination_name",
+            "quantity",
+            "quantity_done",
+        ]
+        read_only_fields = fields
+
+
+class StockMoveOut(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name")
+    quantity = Quantity()
+    quantity_reserved = Quantity()
+    quantity_done = Quantity()
+    lines = MoveLineOut(many=True)
+
+    class Meta:
+        model = StockMove
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "quantity",
+            "quantity_reserved",
+            "quantity_done",
+            "status",
+            "date",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class TransferOut(serializers.ModelSerializer):
+    warehouse_code = serializers.CharField(source="warehouse.code")
+    partner_name = serializers.CharField(source="partner.name", default=None)
+    source_name = serializers.CharField(source="source.full_name")
+    destination_name = serializers.CharField(source="destination.full_name")
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "warehouse",
+            "warehouse_code",
+            "partner",
+            "partner_name",
+            "scheduled_date",
+            "done_date",
+            "source",
+            "source_name",
+            "destination",
+            "destination_name",
+            "backorder_of",
+            "origin_id",
+            "note",
+            "version",
+            "allowed_transitions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, transfer) -> list[str]:
+        return allowed_transitions(transfer)
+
+
+class TransferDetailOut(TransferOut):
+    moves = StockMoveOut(many=True)
+
+    class Meta(TransferOut.Meta):
+        fields = [*TransferOut.Meta.fields, "moves"]
+        read_only_fields = fields

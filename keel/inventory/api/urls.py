@@ -1,0 +1,11 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("warehouses", views.WarehouseViewSet, basename="warehouse")
+router.register("locations", views.LocationViewSet, basename="location")
+router.register("stock-levels", views.StockLevelViewSet, basename="stocklevel")
+router.register("transfers", views.TransferViewSet, basename="transfer")
+
+urlpatterns = router.urls

@@ -1,0 +1,186 @@
+"""Inventory API: parse, check permission, call one service or selector."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from keel.core.api.views import company_of
+from keel.core.errors import InvalidInput
+
+from .. import selectors
+from ..models import Location, StockLevel, Transfer, Warehouse
+from ..services import locations, transfers, validation
+from .serializers import (
+    CancelIn,
+    LocationOut,
+    StockLevelOut,
+    TransferDetailOut,
+    TransferIn,
+    TransferOut,
+    ValidateIn,
+    WarehouseIn,
+    WarehouseOut,
+)
+
+
+class CompanyMixin:
+    def company(self):
+        return company_of(self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "company_id": self.company().pk}
+
+
+class WarehouseViewSet(
+    CompanyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Warehouses; creating one creates its location tree (CODE/Stock)."""
+
+    queryset = Warehouse.objects.none()
+    serializer_class = WarehouseOut
+    ordering_fields = ["code", "name"]
+
+    def get_queryset(self):
+        return selectors.warehouses_of(self.company().pk)
+
+    @extend_schema(request=WarehouseIn, responses={201: WarehouseOut})
+    def create(self, request):
+        body = WarehouseIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        warehouse = locations.create_warehouse(
+            self.company(), by=request.user, **body.validated_data
+        )
+        return Response(WarehouseOut(warehouse).data, status=status.HTTP_201_CREATED)
+
+
+class LocationViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Location.objects.none()
+    serializer_class = LocationOut
+    filterset_fields = ["usage", "warehouse", "active", "parent"]
+    search_fields = ["full_name"]
+    ordering_fields = ["full_name"]
+
+    def get_queryset(self):
+        return selectors.locations_of(self.company().pk)
+
+
+LEVEL_FILTERS = [
+    OpenApiParameter(name, OpenApiTypes.INT, description=text)
+    for name, text in (
+        ("product", "Only this product"),
+        ("location", "This location and the ones below it"),
+        ("warehouse", "Only this warehouse's locations"),
+    )
+]
+
+
+class StockLevelViewSet(CompanyMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Stock on hand, reserved, available, incoming and outgoing per product x location
+    x lot."""
+
+    queryset = StockLevel.objects.none()
+    serializer_class = StockLevelOut
+    ordering_fields = ["on_hand", "reserved"]
+
+    def get_queryset(self):
+        filters = {}
+        for name in ("product", "location", "warehouse"):
+            raw = self.request.query_params.get(name)
+            if raw:
+                try:
+                    filters[name] = int(raw)
+                except ValueError as error:
+                    raise InvalidInput(f"{name} must be an id.", field=name) from error
+        return selectors.levels_of(self.company().pk, **filters)
+
+    @extend_schema(parameters=LEVEL_FILTERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class TransferViewSet(
+    CompanyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Receipts, deliveries and internal transfers; confirm, reserve, validate and
+    cancel as actions."""
+
+    queryset = Transfer.objects.none()
+    serializer_class = TransferOut
+    filterset_fields = ["kind", "status", "warehouse", "partner"]
+    search_fields = ["number", "partner__name"]
+    ordering_fields = ["scheduled_date", "number"]
+    action_perms = {
+        "confirm": "inventory.change_transfer",
+        "reserve": "inventory.change_transfer",
+        "validate": "inventory.validate_transfer",
+        "cancel": "inventory.cancel_transfer",
+    }
+
+    def get_queryset(self):
+        found = selectors.transfers_of(self.company().pk)
+        return found if self.action == "list" else selectors.with_moves(found)
+
+    def get_serializer_class(self):
+        return TransferOut if self.action == "list" else TransferDetailOut
+
+    def _out(self, transfer, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=transfer.pk)
+        response = Response(TransferDetailOut(fresh).data, status=code)
+        response["ETag"] = f'"{fresh.version}"'
+        return response
+
+    @extend_schema(request=TransferIn, responses={201: TransferDetailOut})
+    def create(self, request):
+        body = TransferIn(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        transfer = transfers.create_transfer(
+            self.company(), by=request.user, lines=data.pop("lines"), **data
+        )
+        return self._out(transfer, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=TransferDetailOut)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._out(transfers.confirm(self.get_object().pk, by=request.user))
+
+    @extend_schema(request=None, responses=TransferDetailOut)
+    @action(detail=True, methods=["post"])
+    def reserve(self, request, pk=None):
+        return self._out(transfers.reserve(self.get_object().pk, by=request.user))
+
+    @extend_schema(request=ValidateIn, responses=TransferDetailOut)
+    @action(detail=True, methods=["post"])
+    def validate(self, request, pk=None):
+        current = self.get_object()
+        body = ValidateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = body.validated_data.get("done")
+        transfer = validation.validate(
+            current.pk,
+            done=[dict(d) for d in done] if done is not None else None,
+            on_date=body.validated_data.get("date"),
+            by=request.user,
+        )
+        return self._out(transfer)
+
+    @extend_schema(request=CancelIn, responses=TransferDetailOut)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        current = self.get_object()
+        body = CancelIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        transfer = transfers.cancel(
+            current.pk, by=request.user, reason=body.validated_data["reason"]
+        )
+        return self._out(transfer)

@@ -1,0 +1,37 @@
+"""Facts the inventory domain announces."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from keel.core.events import Event
+
+
+@dataclasses.dataclass(frozen=True)
+class TransferConfirmed(Event):
+    topic: ClassVar[str] = "inventory.transfer.confirmed"
+    transfer_id: int
+    number: str
+    kind: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TransferDone(Event):
+    """Stock arrived or left; `backorder_id` holds what is still to come."""
+
+    topic: ClassVar[str] = "inventory.transfer.done"
+    transfer_id: int
+    number: str
+    kind: str
+    origin_type: str
+    origin_id: str
+    backorder_id: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class TransferCancelled(Event):
+    topic: ClassVar[str] = "inventory.transfer.cancelled"
+    transfer_id: int
+    number: str
+    kind: str

@@ -1,0 +1,7 @@
+"""Inventory tables: warehouses, locations, lots, transfers, moves and stock levels."""
+
+from .levels import StockLevel
+from .locations import Location, Lot, Warehouse
+from .transfers import MoveLine, StockMove, Transfer
+
+__all__ = ["Location", "Lot", "MoveLine", "StockLevel", "StockMove", "Transfer", "Warehouse"]

@@ -1,0 +1,23 @@
+"""What each role may do with stock.
+
+Administrators have everything and auditors every view permission already
+(keel.users.permissions). Warehouse clerks run the warehouse: locations, lots,
+transfers (confirm, reserve, validate, cancel). Sales roles see stock levels and
+transfers (what is on hand, what was delivered), and change nothing.
+"""
+
+from __future__ import annotations
+
+from keel.users.roles import Role
+
+MODELS = ("warehouse", "location", "lot", "transfer", "stockmove", "moveline", "stocklevel")
+VIEW_STOCK = ["inventory.view_stocklevel", "inventory.view_transfer"]
+RUN_WAREHOUSE = [
+    f"inventory.{verb}_{model}" for model in MODELS for verb in ("view", "add", "change")
+] + ["inventory.validate_transfer", "inventory.cancel_transfer"]
+
+GRANTS: dict[Role, list[str]] = {
+    Role.WAREHOUSE_CLERK: list(RUN_WAREHOUSE),
+    Role.SALES_REP: list(VIEW_STOCK),
+    Role.SALES_MANAGER: list(VIEW_STOCK),
+}

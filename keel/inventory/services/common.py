@@ -1,0 +1,100 @@
+"""Guards shared by the transfer services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from keel.core.errors import NotFound
+from keel.core.numbering import next_number
+from keel.products.models import Product
+
+from ..errors import InvalidLocation, InvalidQuantity, ProductNotStockable
+from ..fields import to_units
+from ..models import Location, StockMove, Transfer, Warehouse
+from .levels import Key
+
+ZERO = Decimal(0)
+OPEN = (Transfer.Status.WAITING, Transfer.Status.READY)
+
+
+def quantity_of(value, *, field: str = "quantity", allow_zero: bool = False) -> Decimal:
+    """A positive Decimal with at most 4 decimal places (what the columns keep)."""
+    try:
+        quantity = Decimal(str(value))
+        to_units(quantity)
+    except (InvalidOperation, ValueError) as error:
+        raise InvalidQuantity(
+            f"'{value}' is not a quantity with at most 4 decimals.", field=field
+        ) from error
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        raise InvalidQuantity(f"The quantity must be positive, not {value}.", field=field)
+    return quantity
+
+
+def check_stockable(product: Product, company_id: int, *, field: str = "product") -> None:
+    if product.company_id != company_id:
+        raise ProductNotStockable(f"{product} belongs to another company.", field=field)
+    if not product.active:
+        raise ProductNotStockable(f"{product} is archived; stock of it cannot move.", field=field)
+    if product.kind == Product.Kind.SERVICE:
+        raise ProductNotStockable(f"{product} is a service and has no stock.", field=field)
+
+
+def check_location(location: Location, company_id: int, field: str) -> None:
+    if location.company_id != company_id:
+        raise InvalidLocation(f"{location} belongs to another company.", field=field)
+    if not location.active:
+        raise InvalidLocation(f"{location} is archived.", field=field)
+    if location.usage == Location.Usage.VIEW:
+        raise InvalidLocation(f"{location} only groups locations; pick one below it.", field=field)
+
+
+def needs_reservation(move: StockMove) -> bool:
+    """Stock leaves a location Keel counts, so it must be reserved first."""
+    return move.source.keeps_stock
+
+
+def lock_transfer(transfer_id: int) -> Transfer:
+    try:
+        return (
+            Transfer.objects.select_for_update(of=("self",))
+            .select_related("company", "warehouse", "source", "destination")
+            .get(pk=transfer_id)
+        )
+    except Transfer.DoesNotExist as missing:
+        raise NotFound(f"No transfer {transfer_id}.") from missing
+
+
+def open_moves(transfer: Transfer) -> list[StockMove]:
+    return list(
+        transfer.moves.filter(status__in=OPEN)
+        .select_related("product", "source", "destination")
+        .order_by("sequence", "id")
+    )
+
+
+def label(move: StockMove) -> str:
+    return str(move.product)
+
+
+def number_for(warehouse: Warehouse, kind: str) -> str:
+    """The next number of the warehouse's series for `kind` (WH/IN/00001); gapless, it
+    must be drawn inside the transaction that creates the transfer."""
+    return next_number(
+        warehouse.company,
+        f"inventory.{warehouse.code}.{kind}",
+        None,
+        prefix=f"{warehouse.code}/{Transfer.PREFIXES[kind]}/",
+        yearly=False,
+    )
+
+
+def forecast_keys(moves: list[StockMove]) -> list[Key]:
+    """The levels (without lot) a move counts as outgoing from or incoming to."""
+    keys = []
+    for move in moves:
+        if move.source.keeps_stock:
+            keys.append(Key(move.product_id, move.source_id))
+        if move.destination.keeps_stock:
+            keys.append(Key(move.product_id, move.destination_id))
+    return keys

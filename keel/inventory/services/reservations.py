@@ -1,0 +1,125 @@
+"""Reservations: set stock aside for outgoing moves, by removal strategy.
+
+Lot-tracked products go first-expiry-first-out (FEFO: the earliest expiry date,
+lots without one last), then first-in-first-out by the lot's receipt; others
+are taken location by location. What can be reserved is; the rest waits for
+stock to arrive (`reserve_waiting` runs when a receipt is validated).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import F, Q
+
+from keel.core.workflow import transition
+
+from ..models import MoveLine, StockLevel, StockMove, Transfer
+from .common import ZERO, label, needs_reservation
+from .levels import Key, Ledger
+
+FAR_FUTURE = dt.date.max
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _candidates(moves: list[StockMove]) -> list[StockLevel]:
+    """Levels with stock available in each move's source location or below it."""
+    match = Q()
+    for move in moves:
+        match |= Q(product_id=move.product_id, location__path__startswith=move.source.path)
+    return list(
+        StockLevel.objects.filter(match, on_hand__gt=F("reserved"), location__active=True)
+        .select_related("lot", "location")
+        .order_by("product_id", "location_id", "lot_key")
+    )
+
+
+def _strategy(level: StockLevel) -> tuple:
+    lot = level.lot
+    if lot is None:
+        return (FAR_FUTURE, EPOCH, level.location.path, 0)
+    return (lot.expiry_date or FAR_FUTURE, lot.received_at, level.location.path, lot.pk)
+
+
+def reserve_moves(company_id: int, moves: list[StockMove]) -> Decimal:
+    """Reserve what is available for `moves` (locked by the caller through their
+    transfer); returns the quantity reserved."""
+    moves = [m for m in moves if needs_reservation(m) and m.missing > 0]
+    if not moves:
+        return ZERO
+    candidates = _candidates(moves)
+    if not candidates:
+        return ZERO
+    ledger = Ledger(company_id, [Key(c.product_id, c.location_id, c.lot_key) for c in candidates])
+    existing = {
+        (line.move_id, line.lot_id, line.source_id): line
+        for line in MoveLine.objects.filter(move__in=moves, quantity_done=0)
+    }
+    new_lines: dict[tuple, MoveLine] = {}
+    total = ZERO
+    for move in moves:
+        mine = [
+            c
+            for c in candidates
+            if c.product_id == move.product_id and c.location.path.startswith(move.source.path)
+        ]
+        for candidate in sorted(mine, key=_strategy):
+            if move.missing <= 0:
+                break
+            key = Key(candidate.product_id, candidate.location_id, candidate.lot_key)
+            level = ledger.level(key)  # the locked row: its figures are current
+            take = min(move.missing, level.on_hand - level.reserved)
+            if take <= 0:
+                continue
+            ledger.reserve(key, take, label=label(move))
+            move.quantity_reserved += take
+            total += take
+            line_key = (move.pk, candidate.lot_id, candidate.location_id)
+            line = existing.get(line_key) or new_lines.get(line_key)
+            if line is None:
+                new_lines[line_key] = MoveLine(
+                    move=move,
+                    product_id=move.product_id,
+                    lot_id=candidate.lot_id,
+                    source_id=candidate.location_id,
+                    destination_id=move.destination_id,
+                    quantity=take,
+                )
+            else:
+                line.quantity += take
+        move.status = Transfer.Status.READY if move.missing == 0 else Transfer.Status.WAITING
+    ledger.save()
+    MoveLine.objects.bulk_create(new_lines.values())
+    MoveLine.objects.bulk_update(list(existing.values()), ["quantity"])
+    StockMove.objects.bulk_update(moves, ["quantity_reserved", "status"])
+    return total
+
+
+def refresh_status(transfer: Transfer, *, by=None) -> None:
+    """Ready when every open move is fully reserved, waiting otherwise."""
+    open_statuses = (Transfer.Status.WAITING, Transfer.Status.READY)
+    if transfer.status not in open_statuses:
+        return
+    waiting = transfer.moves.filter(status=Transfer.Status.WAITING).exists()
+    wanted = Transfer.Status.WAITING if waiting else Transfer.Status.READY
+    if transfer.status != wanted:
+        transition(transfer, wanted, by=by)
+
+
+def release_lines(company_id: int, moves: list[StockMove], ledger: Ledger) -> None:
+    """Give back what `moves` hold reserved (their lines not done); the caller has
+    locked the levels in `ledger` and saves it."""
+    lines = list(MoveLine.objects.filter(move__in=moves, quantity_done=0, quantity__gt=0))
+    for line in lines:
+        ledger.add(Key(line.product_id, line.source_id, line.lot_id or 0), reserved=-line.quantity)
+    MoveLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+    for move in moves:
+        move.quantity_reserved = ZERO
+
+
+def reserved_keys(moves: list[StockMove]) -> list[Key]:
+    return [
+        Key(line.product_id, line.source_id, line.lot_id or 0)
+        for line in MoveLine.objects.filter(move__in=moves, quantity_done=0, quantity__gt=0)
+    ]
