@@ -56,6 +56,7 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Parties",
         "Products",
         "CRM",
+        "Inventory",
         "Approvals",
         "Integrations",
     ]
@@ -82,6 +83,8 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Activities",
         "Pipelines",
         "Sales targets",
+        "Transfers",
+        "Stock on hand",
         "Approval requests",
         "API documentation",
     ]
