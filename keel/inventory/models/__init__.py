@@ -3,5 +3,16 @@
 from .levels import StockLevel
 from .locations import Location, Lot, Warehouse
 from .transfers import MoveLine, StockMove, Transfer
+from .valuation import ProductCost, ValuationLayer
 
-__all__ = ["Location", "Lot", "MoveLine", "StockLevel", "StockMove", "Transfer", "Warehouse"]
+__all__ = [
+    "Location",
+    "Lot",
+    "MoveLine",
+    "ProductCost",
+    "StockLevel",
+    "StockMove",
+    "Transfer",
+    "ValuationLayer",
+    "Warehouse",
+]
