@@ -35,3 +35,13 @@ class TransferCancelled(Event):
     transfer_id: int
     number: str
     kind: str
+
+
+@dataclasses.dataclass(frozen=True)
+class InventoryCounted(Event):
+    """A count was validated; `adjustment_id` is the transfer of its differences."""
+
+    topic: ClassVar[str] = "inventory.count.done"
+    count_id: int
+    location_id: int
+    adjustment_id: int | None

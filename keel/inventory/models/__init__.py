@@ -1,11 +1,14 @@
 """Inventory tables: warehouses, locations, lots, transfers, moves and stock levels."""
 
+from .counts import CountLine, InventoryCount
 from .levels import StockLevel
 from .locations import Location, Lot, Warehouse
 from .transfers import MoveLine, StockMove, Transfer
 from .valuation import ProductCost, ValuationLayer
 
 __all__ = [
+    "CountLine",
+    "InventoryCount",
     "Location",
     "Lot",
     "MoveLine",
