@@ -45,3 +45,11 @@ class InventoryCounted(Event):
     count_id: int
     location_id: int
     adjustment_id: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class LandedCostAdded(Event):
+    topic: ClassVar[str] = "inventory.landed_cost.added"
+    landed_cost_id: int
+    receipt_id: int
+    amount: str

@@ -1,6 +1,7 @@
 """Inventory tables: warehouses, locations, lots, transfers, moves and stock levels."""
 
 from .counts import CountLine, InventoryCount
+from .landed import LandedCost, LandedCostLine
 from .levels import StockLevel
 from .locations import Location, Lot, Warehouse
 from .transfers import MoveLine, StockMove, Transfer
@@ -9,6 +10,8 @@ from .valuation import ProductCost, ValuationLayer
 __all__ = [
     "CountLine",
     "InventoryCount",
+    "LandedCost",
+    "LandedCostLine",
     "Location",
     "Lot",
     "MoveLine",

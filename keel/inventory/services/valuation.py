@@ -229,6 +229,14 @@ def post(company: Company, postings: list[Posting], *, on_date, source, ref: str
         stock_side, other_side = ("debit", "credit") if posting.incoming else ("credit", "debit")
         totals[(Role.STOCK, stock_side)] += posting.value
         totals[(posting.role, other_side)] += posting.value
+    return post_totals(company, totals, on_date=on_date, source=source, ref=ref, by=by)
+
+
+def post_totals(
+    company: Company, totals: dict[tuple[str, str], Decimal], *, on_date, source, ref, by=None
+):
+    """Post {(role, "debit" | "credit"): amount} as one entry in the stock journal;
+    nothing when the company keeps no books or every amount is zero."""
     lines = [
         Line(role=role, **{side: amount}, label=ref)
         for (role, side), amount in totals.items()
