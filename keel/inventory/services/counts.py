@@ -15,7 +15,7 @@ from keel.core.events import publish
 from keel.core.models import Company
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
-from keel.products.models import Product
+from keel.products.models import Product, ProductCategory
 
 from ..errors import InsufficientStock
 from ..events import InventoryCounted
@@ -39,21 +39,32 @@ ZERO = Decimal(0)
 
 @atomic_service
 def start_count(
-    company: Company, *, location: Location, on_date: dt.date | None = None, by=None
+    company: Company,
+    *,
+    location: Location,
+    category: ProductCategory | None = None,
+    on_date: dt.date | None = None,
+    by=None,
 ) -> InventoryCount:
     """A draft count of `location` with a line per product and lot on hand there, each
-    expecting what is on hand now."""
+    expecting what is on hand now; a cycle count takes only the products of
+    `category` (and the categories below it)."""
     check_location(location, company.pk, "location")
     if not location.keeps_stock or location.warehouse_id is None:
         raise InvalidInput(f"{location} is not a warehouse location; count one.", "location")
+    if category is not None and category.company_id != company.pk:
+        raise InvalidInput(f"{category} belongs to another company.", field="category")
     count = InventoryCount.objects.create(
         company=company,
         location=location,
         date=on_date or timezone.localdate(),
+        note=f"Cycle count of {category}" if category else "",
         created_by=by,
         updated_by=by,
     )
     levels = StockLevel.objects.filter(location=location).exclude(on_hand=0)
+    if category is not None:
+        levels = levels.filter(product__category__path__startswith=category.path)
     CountLine.objects.bulk_create(
         CountLine(count=count, product_id=lv.product_id, lot_id=lv.lot_id, expected=lv.on_hand)
         for lv in levels.order_by("product_id", "lot_key")

@@ -13,6 +13,7 @@ from keel.accounting.models import JournalEntry, JournalLine
 from keel.accounting.tests.factories import books
 from keel.core.errors import TransitionNotAllowed
 from keel.core.models import OutboxEvent
+from keel.products.tests.factories import ProductCategoryFactory
 
 from ..errors import InvalidQuantity
 from ..models import CountLine, InventoryCount, StockLevel, StockMove, ValuationLayer
@@ -138,3 +139,17 @@ def test_a_done_count_is_not_validated_twice_and_a_negative_count_is_refused(com
         OutboxEvent.objects.count(),
     )
     assert after == before
+
+
+def test_a_cycle_count_of_a_category_lists_only_its_products(company, wh, gears):
+    """Given gears (no category) and 3 screws of Hardware / Screws on hand; When a
+    cycle count of Hardware starts; Then it lists only the screws, expecting 3."""
+    hardware = ProductCategoryFactory(company=company, name="Hardware")
+    screws = ProductCategoryFactory(company=company, name="Screws", parent=hardware)
+    screw = product(company, name="Screw", sku="SCR", category=screws)
+    receive(wh, screw, 3, unit_cost="0.10", on_date=MAY_5)
+    count = counts.start_count(
+        company, location=wh.stock_location, category=hardware, on_date=MAY_9
+    )
+    assert list(count.lines.values_list("product__sku", "expected")) == [("SCR", D(3))]
+    assert count.note == "Cycle count of Hardware"
