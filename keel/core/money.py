@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 # ISO 4217 minor units for the currencies Keel ships with; others default to 2.
 CURRENCY_DECIMALS: dict[str, int] = {
@@ -46,3 +46,22 @@ def format_money(amount: Decimal, currency: str) -> str:
     rounded = round_money(amount, currency)
     places = decimals_for(currency)
     return f"{rounded:,.{places}f} {currency.upper()}"
+
+
+def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Split `amount` in proportion to `weights`, to the currency's minor unit, by the
+    largest remainder: every share is rounded down, and the units left over go one
+    each to the shares with the largest remainders (the first of equals first), so
+    the shares always add up to `amount`: 100.00 over (1, 1, 1) -> 33.34, 33.33, 33.33.
+    """
+    total = sum(weights, Decimal(0))
+    if total <= 0 or any(w < 0 for w in weights):
+        raise ValueError("Weights must be non-negative with a positive total.")
+    step = quantum(currency)
+    exact = [to_decimal(amount) * w / total for w in weights]
+    shares = [x.quantize(step, rounding=ROUND_DOWN) for x in exact]
+    left = int((to_decimal(amount) - sum(shares, Decimal(0))) / step)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for index in order[:left]:
+        shares[index] += step
+    return shares

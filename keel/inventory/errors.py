@@ -63,3 +63,9 @@ class NotConfirmed(Conflict):
     """A draft transfer must be confirmed first."""
 
     code = "transfer_not_confirmed"
+
+
+class ValuationNotConfigured(Conflict):
+    """The books lack what stock valuation posts to (a journal)."""
+
+    code = "valuation_not_configured"

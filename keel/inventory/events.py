@@ -35,3 +35,21 @@ class TransferCancelled(Event):
     transfer_id: int
     number: str
     kind: str
+
+
+@dataclasses.dataclass(frozen=True)
+class InventoryCounted(Event):
+    """A count was validated; `adjustment_id` is the transfer of its differences."""
+
+    topic: ClassVar[str] = "inventory.count.done"
+    count_id: int
+    location_id: int
+    adjustment_id: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class LandedCostAdded(Event):
+    topic: ClassVar[str] = "inventory.landed_cost.added"
+    landed_cost_id: int
+    receipt_id: int
+    amount: str

@@ -8,7 +8,21 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
 
-from .models import Location, MoveLine, StockLevel, StockMove, Transfer, Warehouse
+from keel.accounting.models import AccountRole
+from keel.accounting.selectors.chart import accounts_of
+from keel.accounting.selectors.reports import account_sums
+from keel.products.models import Product, ProductCategory
+
+from .models import (
+    Location,
+    MoveLine,
+    ProductCost,
+    StockLevel,
+    StockMove,
+    Transfer,
+    ValuationLayer,
+    Warehouse,
+)
 
 ZERO = Decimal(0)
 
@@ -95,3 +109,77 @@ def level_differences(company_id: int) -> list[LevelDifference]:
         for key in sorted(set(truth) | set(maintained), key=lambda k: (k[0], k[1], k[2] or 0))
         if maintained.get(key, ZERO) != truth.get(key, ZERO)
     ]
+
+
+@dataclass(frozen=True)
+class ProductValuation:
+    """What one product's stock is worth: FIFO from the layers left, average cost
+    from the running value (the average cost times the quantity valued)."""
+
+    product_id: int
+    sku: str
+    name: str
+    costing_method: str
+    quantity: Decimal
+    value: Decimal
+
+    @property
+    def unit_cost(self) -> Decimal:
+        return (self.value / self.quantity).quantize(Decimal("0.0001")) if self.quantity else ZERO
+
+
+def stock_valuation(company_id: int) -> list[ProductValuation]:
+    """The stock valuation report, one row per product ever valued, by SKU."""
+    fifo_left = {
+        row["product_id"]: (row["q"], row["v"])
+        for row in ValuationLayer.objects.filter(company_id=company_id, remaining_quantity__gt=0)
+        .values("product_id")
+        .annotate(q=Sum("remaining_quantity"), v=Sum("remaining_value"))
+    }
+    rows = []
+    costs = ProductCost.objects.filter(company_id=company_id).select_related("product__category")
+    for cost in costs:
+        product: Product = cost.product
+        method = (
+            product.category.costing_method
+            if product.category
+            else ProductCategory.CostingMethod.AVERAGE
+        )
+        quantity, value = cost.quantity, cost.value
+        if method == ProductCategory.CostingMethod.FIFO:
+            quantity, value = fifo_left.get(product.pk, (ZERO, ZERO))
+        rows.append(
+            ProductValuation(product.pk, product.sku, product.name, method, quantity, value)
+        )
+    return sorted(rows, key=lambda row: row.sku)
+
+
+def stock_account_balance(company_id: int) -> Decimal:
+    """Debit less credit of the account with the stock role (0 without one)."""
+    account = accounts_of(company_id).filter(role=AccountRole.STOCK).first()
+    if account is None:
+        return ZERO
+    debit, credit = account_sums(company_id, None, None).get(account.pk, (ZERO, ZERO))
+    return debit - credit
+
+
+@dataclass(frozen=True)
+class ValuationCheck:
+    valuation: Decimal
+    stock_account: Decimal
+    layers: Decimal  # Σ value of every layer: the history the valuation must equal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.valuation - self.stock_account
+
+    @property
+    def sound(self) -> bool:
+        return self.difference == 0 and self.layers == self.valuation
+
+
+def check_valuation(company_id: int) -> ValuationCheck:
+    """The stock valuation against the stock account's balance and the layers' history."""
+    valuation = sum((row.value for row in stock_valuation(company_id)), ZERO)
+    layers = ValuationLayer.objects.filter(company_id=company_id).aggregate(v=Sum("value"))["v"]
+    return ValuationCheck(valuation, stock_account_balance(company_id), layers or ZERO)

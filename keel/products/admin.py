@@ -148,7 +148,7 @@ class UomAdmin(ServiceAdmin):
 
 @admin.register(ProductCategory)
 class ProductCategoryAdmin(CompanyAdmin):
-    list_display = ["full_name", "parent"]
+    list_display = ["full_name", "parent", "costing_method"]
     search_fields = ["name", "full_name"]
     list_select_related = ["parent"]
     ordering = ["full_name"]

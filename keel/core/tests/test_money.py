@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from keel.core.money import format_money, round_money
+from keel.core.money import allocate, format_money, round_money
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,25 @@ def test_format_money_for_messages():
 def test_sum_of_many_rounded_lines_is_exact():
     lines = [round_money(Decimal("0.10") * 3 / 3, "USD") for _ in range(100_000)]
     assert sum(lines, Decimal(0)) == Decimal("10000.00")
+
+
+@pytest.mark.parametrize(
+    ("amount", "weights", "currency", "expected"),
+    [
+        ("100.00", ["1", "1", "1"], "USD", ["33.34", "33.33", "33.33"]),
+        ("100.00", ["1", "2"], "USD", ["33.33", "66.67"]),
+        ("0.05", ["1", "1", "1"], "USD", ["0.02", "0.02", "0.01"]),
+        ("10", ["3", "0", "4"], "JPY", ["4", "0", "6"]),
+    ],
+)
+def test_allocate_splits_by_largest_remainder_and_adds_up(amount, weights, currency, expected):
+    """Given an amount and weights; When it is allocated; Then each share is rounded down
+    and the units left go to the largest remainders (the first of equals), adding up."""
+    shares = allocate(Decimal(amount), [Decimal(w) for w in weights], currency)
+    assert shares == [Decimal(e) for e in expected]
+    assert sum(shares) == Decimal(amount)
+
+
+def test_allocate_refuses_weights_that_add_up_to_nothing():
+    with pytest.raises(ValueError, match="positive total"):
+        allocate(Decimal("1.00"), [Decimal(0), Decimal(0)], "USD")

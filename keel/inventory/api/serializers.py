@@ -83,6 +83,7 @@ class StockLevelOut(serializers.ModelSerializer):
 class LineIn(CompanyScopedFieldsMixin, serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     quantity = Quantity()
+    unit_cost = Quantity(required=False, allow_null=True, help_text="Receipts: cost of one unit")
 
 
 class TransferIn(CompanyScopedFieldsMixin, serializers.Serializer):
@@ -159,6 +160,7 @@ class StockMoveOut(serializers.ModelSerializer):
     quantity = Quantity()
     quantity_reserved = Quantity()
     quantity_done = Quantity()
+    unit_cost = Quantity(allow_null=True)
     lines = MoveLineOut(many=True)
 
     class Meta:
@@ -170,6 +172,7 @@ class StockMoveOut(serializers.ModelSerializer):
             "quantity",
             "quantity_reserved",
             "quantity_done",
+            "unit_cost",
             "status",
             "date",
             "lines",

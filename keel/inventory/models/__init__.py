@@ -1,7 +1,24 @@
 """Inventory tables: warehouses, locations, lots, transfers, moves and stock levels."""
 
+from .counts import CountLine, InventoryCount
+from .landed import LandedCost, LandedCostLine
 from .levels import StockLevel
 from .locations import Location, Lot, Warehouse
 from .transfers import MoveLine, StockMove, Transfer
+from .valuation import ProductCost, ValuationLayer
 
-__all__ = ["Location", "Lot", "MoveLine", "StockLevel", "StockMove", "Transfer", "Warehouse"]
+__all__ = [
+    "CountLine",
+    "InventoryCount",
+    "LandedCost",
+    "LandedCostLine",
+    "Location",
+    "Lot",
+    "MoveLine",
+    "ProductCost",
+    "StockLevel",
+    "StockMove",
+    "Transfer",
+    "ValuationLayer",
+    "Warehouse",
+]

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from keel.accounting.fields import MoneyField
 from keel.core.models import Document
 
 from ..fields import QuantityField
@@ -105,6 +106,11 @@ class StockMove(models.Model):
     destination = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     date = models.DateField(help_text="Scheduled, then the day it was done")
+    unit_cost = MoneyField(
+        null=True,
+        blank=True,
+        help_text="What one unit costs on a receipt; the product's cost price if empty",
+    )
     sequence = models.PositiveIntegerField(default=0)
 
     class Meta:

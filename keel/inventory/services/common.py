@@ -68,7 +68,7 @@ def lock_transfer(transfer_id: int) -> Transfer:
 def open_moves(transfer: Transfer) -> list[StockMove]:
     return list(
         transfer.moves.filter(status__in=OPEN)
-        .select_related("product", "source", "destination")
+        .select_related("product__category", "source", "destination")
         .order_by("sequence", "id")
     )
 

@@ -67,7 +67,8 @@ def create_transfer(
     by=None,
 ) -> Transfer:
     """A draft transfer numbered in its warehouse's series (WH/IN/00001), with one move
-    per line `{"product": Product, "quantity": Decimal}`."""
+    per line `{"product": Product, "quantity": Decimal}` and, on a receipt, optionally
+    the `"unit_cost"` it is valued at (the product's cost price without it)."""
     if kind not in Kind.values:
         raise InvalidInput(f"Unknown kind of transfer '{kind}'.", field="kind")
     if warehouse.company_id != company.pk or not warehouse.active:
@@ -91,7 +92,12 @@ def create_transfer(
                 raise InvalidInput(f"Line {position}: unknown product.", f"lines[{position}]")
         check_stockable(product, company.pk, field=f"lines[{position}].product")
         quantity = quantity_of(raw.get("quantity"), field=f"lines[{position}].quantity")
-        parsed.append((product, quantity))
+        unit_cost = raw.get("unit_cost")
+        if unit_cost is not None:
+            unit_cost = quantity_of(
+                unit_cost, field=f"lines[{position}].unit_cost", allow_zero=True
+            )
+        parsed.append((product, quantity, unit_cost))
     on_date = scheduled_date or timezone.localdate()
     transfer = Transfer.objects.create(
         company=company,
@@ -116,9 +122,10 @@ def create_transfer(
             source=source,
             destination=destination,
             date=on_date,
+            unit_cost=unit_cost,
             sequence=position,
         )
-        for position, (product, quantity) in enumerate(parsed, 1)
+        for position, (product, quantity, unit_cost) in enumerate(parsed, 1)
     )
     return transfer
 

@@ -40,6 +40,7 @@ from .common import (
 from .levels import Key, Ledger
 from .locations import lot_for
 from .reservations import refresh_status, reserve_moves
+from .valuation import value_moves
 
 Status = Transfer.Status
 
@@ -243,6 +244,7 @@ def validate(
             ledger.add(Key(move.product_id, move.destination_id), incoming=-done_of[move.pk])
     ledger.save()
     _write_lines(pieces)
+    value_moves(transfer, [(m, done_of[m.pk]) for m in finished], on_date=on_date, by=by)
     backorder = _split(transfer, moves, done_of, on_date, by=by)
     transfer.done_date = on_date
     transfer.save(update_fields=["done_date"])
@@ -326,6 +328,7 @@ def _split(transfer, moves, done_of, on_date, *, by) -> Transfer | None:
                 if needs_reservation(move) and held < move.quantity - done
                 else Status.READY,
                 date=move.date,
+                unit_cost=move.unit_cost,
                 sequence=move.sequence,
             )
             left.update(move=twin)

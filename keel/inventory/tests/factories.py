@@ -38,16 +38,22 @@ def receive(
     lots: list[tuple[str, str, dt.date | None]] | None = None,
     destination: Location | None = None,
     on_date: dt.date = MAY_4,
+    unit_cost: str | None = None,
+    source: Location | None = None,
 ) -> Transfer:
-    """A receipt of `quantity` of `item`, confirmed and validated; `lots` as
-    (name, quantity, expiry) for tracked products."""
+    """A receipt of `quantity` of `item` (at `unit_cost`, if given), confirmed and
+    validated; `lots` as (name, quantity, expiry) for tracked products."""
+    line = {"product": item, "quantity": D(str(quantity))}
+    if unit_cost is not None:
+        line["unit_cost"] = D(unit_cost)
     receipt = transfers.create_transfer(
         wh.company,
         kind=Transfer.Kind.RECEIPT,
         warehouse=wh,
+        source=source,
         destination=destination,
         scheduled_date=on_date,
-        lines=[{"product": item, "quantity": D(str(quantity))}],
+        lines=[line],
     )
     transfers.confirm(receipt.pk)
     move = receipt.moves.get()
@@ -58,6 +64,14 @@ def receive(
             for name, q, expiry in lots
         ]
     return validation.validate(receipt.pk, done=done, on_date=on_date)
+
+
+def deliver(wh: Warehouse, item: Product, quantity, *, on_date: dt.date = MAY_4) -> Transfer:
+    """A delivery of `quantity` of `item` from WH/Stock, confirmed, reserved, validated."""
+    out = delivery(wh, item, D(str(quantity)), on_date=on_date)
+    transfers.confirm(out.pk)
+    transfers.reserve(out.pk)
+    return validation.validate(out.pk, on_date=on_date)
 
 
 def delivery(wh: Warehouse, item: Product, quantity, *, on_date: dt.date = MAY_4, **kw):

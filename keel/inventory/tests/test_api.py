@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from keel.accounting.tests.factories import books
 from keel.products.tests.factories import ProductFactory
 from keel.users.roles import Role
 
 from ..models import StockLevel, Transfer
+from ..selectors import check_valuation
 from .factories import bin_in, product, receive
 from .test_refusals import snapshot
 
@@ -70,6 +72,24 @@ def test_a_clerk_receives_and_delivers_through_the_api(clerk, wh, widget):
     assert [
         (r["location_name"], r["on_hand"], r["reserved"], r["available"]) for r in rows["results"]
     ] == [("WH/Stock", "7.0000", "2.0000", "5.0000")]
+
+
+def test_a_receipt_posted_with_a_unit_cost_is_valued_at_it(clerk, company, wh, widget):
+    """Given books; When a clerk POSTs a receipt of 4 at 2.50 and validates it; Then the
+    move shows unit cost 2.5000 and the stock is worth 10.00, as the stock account."""
+    books(company)
+    body = _transfer(wh, "receipt", widget, 4)
+    body["lines"][0]["unit_cost"] = "2.50"
+    created = clerk.post(TRANSFERS, body, format="json")
+    assert created.status_code == 201, created.json()
+    assert [m["unit_cost"] for m in created.json()["moves"]] == ["2.5000"]
+    clerk.post(f"{TRANSFERS}{created.json()['id']}/confirm/")
+    done = clerk.post(
+        f"{TRANSFERS}{created.json()['id']}/validate/", {"date": "2026-05-04"}, format="json"
+    )
+    assert done.status_code == 200, done.json()
+    check = check_valuation(company.pk)
+    assert (check.valuation, check.stock_account) == (D("10.00"), D("10.00"))
 
 
 def test_delivering_more_than_reserved_answers_400_and_changes_nothing(clerk, wh, widget):

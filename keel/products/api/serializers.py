@@ -45,7 +45,7 @@ class UomSerializer(serializers.ModelSerializer):
 class ProductCategorySerializer(CompanyScopedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = ProductCategory
-        fields = ["id", "name", "parent", "full_name"]
+        fields = ["id", "name", "parent", "full_name", "costing_method"]
         read_only_fields = ["id", "full_name"]
 
 

@@ -19,9 +19,19 @@ class ProductCategory(CompanyScoped):
     the category service, so ancestors and subtrees cost no extra query.
     """
 
+    class CostingMethod(models.TextChoices):
+        AVERAGE = "average", "Average cost (weighted, perpetual)"
+        FIFO = "fifo", "First in, first out"
+
     name = models.CharField(max_length=120)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    costing_method = models.CharField(
+        max_length=10,
+        choices=CostingMethod.choices,
+        default=CostingMethod.AVERAGE,
+        help_text="How stock of its products is valued when it leaves",
     )
     path = models.CharField(max_length=500, blank=True, editable=False, db_index=True)
     full_name = models.CharField(max_length=500, blank=True, editable=False)
@@ -38,6 +48,10 @@ class ProductCategory(CompanyScoped):
                 fields=["company", "name"],
                 condition=models.Q(parent__isnull=True),
                 name="productcategory_unique_root_name",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(costing_method__in=["average", "fifo"]),
+                name="productcategory_costing_method_valid",
             ),
         ]
 

@@ -357,6 +357,23 @@ def test_categories_administrator_creates_sales_rep_refused(catalogue, users, ap
     assert ProductCategory.objects.count() == 3
 
 
+def test_a_category_is_costed_at_average_unless_fifo_is_chosen(catalogue, users, api_as):
+    """Given an administrator; When they create one category without a costing method
+    and one with FIFO, and then one with an unknown method; Then the first is average,
+    the second FIFO, the third refused with 400 on costing_method, not created."""
+    client = api_as(users[Role.ADMINISTRATOR])
+    plain = client.post("/api/v1/product-categories/", {"name": "Paint"}, format="json")
+    fifo = client.post(
+        "/api/v1/product-categories/", {"name": "Food", "costing_method": "fifo"}, format="json"
+    )
+    assert (plain.json()["costing_method"], fifo.json()["costing_method"]) == ("average", "fifo")
+    wrong = client.post(
+        "/api/v1/product-categories/", {"name": "Odd", "costing_method": "lifo"}, format="json"
+    )
+    assert wrong.status_code == 400 and "costing_method" in str(wrong.json())
+    assert not ProductCategory.objects.filter(name="Odd").exists()
+
+
 def test_deleting_a_category_in_use_is_a_409(catalogue, users, api_as):
     response = api_as(users[Role.ADMINISTRATOR]).delete(
         f"/api/v1/product-categories/{catalogue['drills'].pk}/"
