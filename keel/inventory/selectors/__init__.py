@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
 
-from .models import Location, MoveLine, StockLevel, StockMove, Transfer, Warehouse
+from ..models import Location, MoveLine, StockLevel, StockMove, Transfer, Warehouse
 
 ZERO = Decimal(0)
 
@@ -95,3 +95,32 @@ def level_differences(company_id: int) -> list[LevelDifference]:
         for key in sorted(set(truth) | set(maintained), key=lambda k: (k[0], k[1], k[2] or 0))
         if maintained.get(key, ZERO) != truth.get(key, ZERO)
     ]
+
+
+from .atp import (  # noqa: E402
+    Day,
+    Position,
+    available_to_promise,
+    earliest_date_for,
+    positions,
+    projected_on_hand,
+    series_of,
+)
+
+__all__ = [
+    "Day",
+    "LevelDifference",
+    "Position",
+    "available_to_promise",
+    "earliest_date_for",
+    "level_differences",
+    "levels_of",
+    "locations_of",
+    "on_hand_from_moves",
+    "positions",
+    "projected_on_hand",
+    "series_of",
+    "transfers_of",
+    "warehouses_of",
+    "with_moves",
+]
