@@ -164,6 +164,12 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "inventory.view_stocklevel",
             ),
             _item(
+                "Stock forecast",
+                "show_chart",
+                "inventory:forecast",
+                "inventory.view_stocklevel",
+            ),
+            _item(
                 "Warehouses",
                 "warehouse",
                 "admin:inventory_warehouse_changelist",

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
 
+from keel.products.models import Product
+
 from ..models import Location, MoveLine, StockLevel, StockMove, Transfer, Warehouse
 
 ZERO = Decimal(0)
@@ -42,6 +44,15 @@ def levels_of(
     if warehouse:
         levels = levels.filter(location__warehouse_id=warehouse)
     return levels.order_by("product__name", "location__full_name", "lot_key")
+
+
+def stockable_products(company_id: int | None) -> QuerySet[Product]:
+    """Active goods and consumables of the company (what stock is kept of), by name."""
+    return (
+        Product.objects.filter(company_id=company_id, active=True)
+        .exclude(kind=Product.Kind.SERVICE)
+        .order_by("name", "id")
+    )
 
 
 def transfers_of(company_id: int | None) -> QuerySet[Transfer]:
@@ -120,6 +131,7 @@ __all__ = [
     "positions",
     "projected_on_hand",
     "series_of",
+    "stockable_products",
     "transfers_of",
     "warehouses_of",
     "with_moves",

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "inventory"
+urlpatterns = [path("forecast/", views.forecast, name="forecast")]
