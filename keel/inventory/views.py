@@ -26,6 +26,30 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+# Chart.js options (unfold's defaults hide the legend and the y axis): a legend naming
+# the warehouses, the quantity axis, a dashed zero line, about ten dates along x.
+CHART_OPTIONS = json.dumps(
+    {
+        "animation": False,
+        "responsive": True,
+        "maintainAspectRatio": False,
+        "datasets": {"line": {"borderWidth": 2, "pointStyle": False}},
+        "plugins": {
+            "legend": {
+                "display": True,
+                "align": "end",
+                "labels": {"boxHeight": 5, "boxWidth": 5, "usePointStyle": True},
+            },
+            "tooltip": {"enabled": True},
+        },
+        "scales": {
+            "x": {"ticks": {"color": "#9ca3af", "maxTicksLimit": 10}, "grid": {"display": False}},
+            "y": {"ticks": {"color": "#9ca3af"}, "grid": {"color": "#e5e7eb"}},
+        },
+    }
+)
+
+
 def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -105,6 +129,7 @@ def forecast(request):
         chart=_chart([today + dt.timedelta(days=n) for n in range(days + 1)], lines),
         moves=[(m, by_code[m.warehouse_id], m.date < today) for m in moves],
         end=end,
+        chart_options=CHART_OPTIONS,
         chart_title=f"Projected on hand per warehouse, {today:%Y-%m-%d} to {end:%Y-%m-%d}",
     )
     return TemplateResponse(request, "inventory/forecast.html", context)
