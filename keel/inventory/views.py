@@ -133,3 +133,19 @@ def forecast(request):
         chart_title=f"Projected on hand per warehouse, {today:%Y-%m-%d} to {end:%Y-%m-%d}",
     )
     return TemplateResponse(request, "inventory/forecast.html", context)
+
+
+@login_required
+@permission_required("inventory.view_replenishmentrule", raise_exception=True)
+def below_minimum(request):
+    """Products whose projected available (today + the rule's lead days) is below the
+    rule's minimum in a warehouse, with the quantity to order up to the maximum."""
+    today = _date(request.GET.get("start")) or timezone.localdate()
+    company = company_of(request.user)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Below minimum",
+        "today": today,
+        "needs": selectors.replenishment_needs(company, today=today),
+    }
+    return TemplateResponse(request, "inventory/below_minimum.html", context)

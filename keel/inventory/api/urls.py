@@ -6,6 +6,7 @@ router = DefaultRouter()
 router.register("warehouses", views.WarehouseViewSet, basename="warehouse")
 router.register("locations", views.LocationViewSet, basename="location")
 router.register("stock-levels", views.StockLevelViewSet, basename="stocklevel")
+router.register("replenishment-rules", views.ReplenishmentRuleViewSet, basename="replenishmentrule")
 router.register("transfers", views.TransferViewSet, basename="transfer")
 
 urlpatterns = router.urls

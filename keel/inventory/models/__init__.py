@@ -2,6 +2,16 @@
 
 from .levels import StockLevel
 from .locations import Location, Lot, Warehouse
+from .replenishment import ReplenishmentRule
 from .transfers import MoveLine, StockMove, Transfer
 
-__all__ = ["Location", "Lot", "MoveLine", "StockLevel", "StockMove", "Transfer", "Warehouse"]
+__all__ = [
+    "Location",
+    "Lot",
+    "MoveLine",
+    "ReplenishmentRule",
+    "StockLevel",
+    "StockMove",
+    "Transfer",
+    "Warehouse",
+]

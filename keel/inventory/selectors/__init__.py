@@ -114,13 +114,16 @@ from .atp import (  # noqa: E402
     available_to_promise,
     earliest_date_for,
     positions,
+    positions_of,
     projected_on_hand,
     series_of,
 )
+from .replenishment import Need, replenishment_needs, rules_of  # noqa: E402
 
 __all__ = [
     "Day",
     "LevelDifference",
+    "Need",
     "Position",
     "available_to_promise",
     "earliest_date_for",
@@ -129,7 +132,10 @@ __all__ = [
     "locations_of",
     "on_hand_from_moves",
     "positions",
+    "positions_of",
     "projected_on_hand",
+    "replenishment_needs",
+    "rules_of",
     "series_of",
     "stockable_products",
     "transfers_of",

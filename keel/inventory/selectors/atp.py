@@ -76,30 +76,40 @@ class Position:
 def positions(product, warehouses) -> dict[int, Position]:
     """Position of `product` in each of `warehouses` (instances or ids), in two queries."""
     product_id = _pk(product)
+    found = positions_of([product_id], warehouses)
+    return {wh: spot for (_, wh), spot in found.items()}
+
+
+def positions_of(products, warehouses) -> dict[tuple[int, int], Position]:
+    """Position of each of `products` in each of `warehouses`, keyed (product id,
+    warehouse id), in two queries whatever their number."""
+    product_ids = [_pk(p) for p in products]
     wanted = [_pk(w) for w in warehouses]
-    found = {wh: Position() for wh in wanted}
-    if not wanted:
+    found = {(p, wh): Position() for p in product_ids for wh in wanted}
+    if not wanted or not product_ids:
         return found
     keeping = list(Location.STOCK_KEEPING)
     levels = (
         StockLevel.objects.filter(
-            product_id=product_id,
+            product_id__in=product_ids,
             location__warehouse_id__in=wanted,
             location__usage__in=keeping,
         )
-        .values("location__warehouse_id")
+        .values("product_id", "location__warehouse_id")
         .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+        .order_by()
     )
     for row in levels:
-        spot = found[row["location__warehouse_id"]]
+        spot = found[(row["product_id"], row["location__warehouse_id"])]
         spot.on_hand, spot.reserved = row["on_hand"], row["reserved"]
     moves = (
-        StockMove.objects.filter(product_id=product_id, status__in=OPEN)
+        StockMove.objects.filter(product_id__in=product_ids, status__in=OPEN)
         .filter(
             Q(source__warehouse_id__in=wanted, source__usage__in=keeping)
             | Q(destination__warehouse_id__in=wanted, destination__usage__in=keeping)
         )
         .values(
+            "product_id",
             "date",
             "quantity",
             "quantity_reserved",
@@ -117,6 +127,7 @@ def positions(product, warehouses) -> dict[int, Position]:
     )
     for row in moves:
         left = row["quantity"] - row["quantity_done"]
+        product_id = row["product_id"]
         common = {
             "date": row["date"],
             "transfer_id": row["transfer_id"],
@@ -124,23 +135,23 @@ def positions(product, warehouses) -> dict[int, Position]:
             "kind": row["transfer__kind"],
             "partner": row["transfer__partner__name"] or "",
         }
-        source_wh = row["source__warehouse_id"]
-        if source_wh in found and row["source__usage"] in keeping:
+        source = (product_id, row["source__warehouse_id"])
+        if source in found and row["source__usage"] in keeping:
             reserved = row["quantity_reserved"]
-            found[source_wh].moves.append(
+            found[source].moves.append(
                 DatedMove(
-                    warehouse_id=source_wh,
+                    warehouse_id=source[1],
                     quantity=-left,
                     reserved=reserved,
                     change=-max(left - reserved, ZERO),
                     **common,
                 )
             )
-        destination_wh = row["destination__warehouse_id"]
-        if destination_wh in found and row["destination__usage"] in keeping:
-            found[destination_wh].moves.append(
+        destination = (product_id, row["destination__warehouse_id"])
+        if destination in found and row["destination__usage"] in keeping:
+            found[destination].moves.append(
                 DatedMove(
-                    warehouse_id=destination_wh,
+                    warehouse_id=destination[1],
                     quantity=left,
                     reserved=ZERO,
                     change=left,
