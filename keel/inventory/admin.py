@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from import_export.admin import ExportMixin
@@ -121,9 +122,28 @@ class LotAdmin(ReadOnly, ExportableAdmin):
     list_filter = ["kind", ("expiry_date", admin.DateFieldListFilter)]
     search_fields = ["name", "product__name", "product__sku"]
     list_select_related = ["product"]
+    fieldsets = [
+        (None, {"fields": ["name", "product", "kind", "expiry_date", "received_at"]}),
+        ("Traceability", {"fields": ["traceability"]}),
+    ]
+    readonly_fields = ["traceability"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(company=company_of(request.user))
+
+    @admin.display(description="Upstream, inside and downstream")
+    def traceability(self, lot):
+        """Where the lot came from, how it moved, where it went and where it is now."""
+        trace = selectors.trace_lot(lot)
+        sections = [
+            ("Received", trace.upstream, "from"),
+            ("Moved inside", trace.internal, "by"),
+            ("Delivered", trace.downstream, "to"),
+        ]
+        return render_to_string(
+            "inventory/lot_trace.html",
+            {"sections": sections, "on_hand": trace.on_hand, "lot": lot},
+        )
 
 
 class MoveInline(ReadOnly, TabularInline):

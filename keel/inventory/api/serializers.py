@@ -11,6 +11,7 @@ from keel.products.models import Product
 
 from ..models import (
     Location,
+    Lot,
     MoveLine,
     ReplenishmentRule,
     StockLevel,
@@ -273,3 +274,35 @@ class NeedOut(serializers.Serializer):
     on_date = serializers.DateField()
     projected = Quantity()
     quantity = Quantity()
+
+
+class LotOut(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name")
+
+    class Meta:
+        model = Lot
+        fields = ["id", "name", "kind", "product", "product_name", "expiry_date", "received_at"]
+        read_only_fields = fields
+
+
+class StepOut(serializers.Serializer):
+    date = serializers.DateField()
+    transfer = serializers.IntegerField(source="transfer_id")
+    number = serializers.CharField()
+    kind = serializers.CharField()
+    partner = serializers.IntegerField(source="partner_id", allow_null=True)
+    partner_name = serializers.CharField(source="partner")
+    source = serializers.CharField()
+    destination = serializers.CharField()
+    quantity = Quantity()
+
+
+class TraceOut(serializers.Serializer):
+    lot = LotOut()
+    upstream = StepOut(many=True)
+    internal = StepOut(many=True)
+    downstream = StepOut(many=True)
+    on_hand = serializers.SerializerMethodField()
+
+    def get_on_hand(self, trace) -> list[dict]:
+        return [{"location": name, "quantity": f"{qty:.4f}"} for name, qty in trace.on_hand]

@@ -12,15 +12,17 @@ from keel.core.api.views import company_of
 from keel.core.errors import InvalidInput
 
 from .. import selectors
-from ..models import Location, ReplenishmentRule, StockLevel, Transfer, Warehouse
+from ..models import Location, Lot, ReplenishmentRule, StockLevel, Transfer, Warehouse
 from ..services import locations, replenishment, transfers, validation
 from .serializers import (
     CancelIn,
     LocationOut,
+    LotOut,
     NeedOut,
     ReplenishmentRuleIn,
     ReplenishmentRuleOut,
     StockLevelOut,
+    TraceOut,
     TransferDetailOut,
     TransferIn,
     TransferOut,
@@ -237,3 +239,23 @@ class ReplenishmentRuleViewSet(
         """Rules whose projected available (today + lead days) is below the minimum."""
         found = selectors.replenishment_needs(self.company())
         return Response(NeedOut(found, many=True).data)
+
+
+class LotViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
+    """Lots and serial numbers; `trace/` tells where one came from and went."""
+
+    queryset = Lot.objects.none()
+    serializer_class = LotOut
+    filterset_fields = ["product", "kind"]
+    search_fields = ["name", "product__name", "product__sku"]
+    ordering_fields = ["name", "expiry_date"]
+
+    def get_queryset(self):
+        return selectors.lots_of(self.company().pk).order_by("product__name", "name")
+
+    @extend_schema(responses=TraceOut)
+    @action(detail=True, methods=["get"])
+    def trace(self, request, pk=None):
+        """Upstream (receipts and their suppliers), internal moves, downstream
+        (deliveries and their customers) and where it is now, from the done moves."""
+        return Response(TraceOut(selectors.trace_lot(self.get_object())).data)

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 
 from keel.products.models import Product
 
-from ..models import Location, MoveLine, StockLevel, StockMove, Transfer, Warehouse
+from ..models import Location, Lot, MoveLine, StockLevel, StockMove, Transfer, Warehouse
 
 ZERO = Decimal(0)
 
@@ -53,6 +53,10 @@ def stockable_products(company_id: int | None) -> QuerySet[Product]:
         .exclude(kind=Product.Kind.SERVICE)
         .order_by("name", "id")
     )
+
+
+def lots_of(company_id: int | None) -> QuerySet[Lot]:
+    return Lot.objects.filter(company_id=company_id).select_related("product")
 
 
 def transfers_of(company_id: int | None) -> QuerySet[Transfer]:
@@ -119,17 +123,21 @@ from .atp import (  # noqa: E402
     series_of,
 )
 from .replenishment import Need, replenishment_needs, rules_of  # noqa: E402
+from .trace import Step, Trace, trace_lot  # noqa: E402
 
 __all__ = [
     "Day",
     "LevelDifference",
     "Need",
     "Position",
+    "Step",
+    "Trace",
     "available_to_promise",
     "earliest_date_for",
     "level_differences",
     "levels_of",
     "locations_of",
+    "lots_of",
     "on_hand_from_moves",
     "positions",
     "positions_of",
@@ -138,6 +146,7 @@ __all__ = [
     "rules_of",
     "series_of",
     "stockable_products",
+    "trace_lot",
     "transfers_of",
     "warehouses_of",
     "with_moves",
