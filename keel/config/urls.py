@@ -22,6 +22,7 @@ urlpatterns = [
     path("w/crm/", include("keel.crm.urls")),
     path("w/accounting/dashboard/", include("keel.accounting.dashboard_urls")),
     path("w/accounting/reports/", include("keel.accounting.report_urls")),
+    path("w/inventory/", include("keel.inventory.urls")),
     path("w/", include("keel.web.urls")),
     path("", admin.site.urls),
 ]

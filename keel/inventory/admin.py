@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from import_export.admin import ExportMixin
@@ -22,8 +23,8 @@ from keel.core.errors import DomainError
 from keel.core.workflow import allowed_transitions
 
 from . import selectors
-from .models import Location, Lot, StockLevel, StockMove, Transfer, Warehouse
-from .services import locations, transfers, validation
+from .models import Location, Lot, ReplenishmentRule, StockLevel, StockMove, Transfer, Warehouse
+from .services import locations, replenishment, transfers, validation
 
 
 class ExportableAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
@@ -121,9 +122,28 @@ class LotAdmin(ReadOnly, ExportableAdmin):
     list_filter = ["kind", ("expiry_date", admin.DateFieldListFilter)]
     search_fields = ["name", "product__name", "product__sku"]
     list_select_related = ["product"]
+    fieldsets = [
+        (None, {"fields": ["name", "product", "kind", "expiry_date", "received_at"]}),
+        ("Traceability", {"fields": ["traceability"]}),
+    ]
+    readonly_fields = ["traceability"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(company=company_of(request.user))
+
+    @admin.display(description="Upstream, inside and downstream")
+    def traceability(self, lot):
+        """Where the lot came from, how it moved, where it went and where it is now."""
+        trace = selectors.trace_lot(lot)
+        sections = [
+            ("Received", trace.upstream, "from"),
+            ("Moved inside", trace.internal, "by"),
+            ("Delivered", trace.downstream, "to"),
+        ]
+        return render_to_string(
+            "inventory/lot_trace.html",
+            {"sections": sections, "on_hand": trace.on_hand, "lot": lot},
+        )
 
 
 class MoveInline(ReadOnly, TabularInline):
@@ -338,3 +358,47 @@ class StockLevelAdmin(ReadOnly, ExportMixin, ModelAdmin):
     @admin.display(description="Available")
     def available_shown(self, level):
         return level.available
+
+
+@admin.register(ReplenishmentRule)
+class ReplenishmentRuleAdmin(ExportableAdmin):
+    """Min/max per product x warehouse, saved through the service (minimum <= maximum,
+    one rule per product and warehouse, a stale edit refused)."""
+
+    list_display = ["product", "warehouse", "minimum", "maximum", "lead_days", "active"]
+    list_filter = ["warehouse", "active"]
+    search_fields = ["product__name", "product__sku"]
+    list_select_related = ["product", "warehouse"]
+    fields = ["product", "warehouse", "minimum", "maximum", "lead_days", "active"]
+
+    def get_queryset(self, request):
+        return selectors.rules_of(company_of(request.user).pk)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        company_id = company_of(request.user).pk
+        if db_field.name == "warehouse":
+            kwargs["queryset"] = selectors.warehouses_of(company_id)
+        if db_field.name == "product":
+            kwargs["queryset"] = selectors.stockable_products(company_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = replenishment.save_rule(
+                company_of(request.user),
+                product=obj.product,
+                warehouse=obj.warehouse,
+                minimum=obj.minimum,
+                maximum=obj.maximum,
+                lead_days=obj.lead_days,
+                active=obj.active,
+                rule_id=obj.pk if change else None,
+                expected_version=obj.version if change else None,
+                by=request.user,
+            )
+            obj.pk, obj.version = saved.pk, saved.version
+        except DomainError as error:
+            messages.error(request, error.detail)

@@ -10,8 +10,21 @@ from __future__ import annotations
 
 from keel.users.roles import Role
 
-MODELS = ("warehouse", "location", "lot", "transfer", "stockmove", "moveline", "stocklevel")
-VIEW_STOCK = ["inventory.view_stocklevel", "inventory.view_transfer"]
+MODELS = (
+    "warehouse",
+    "location",
+    "lot",
+    "transfer",
+    "stockmove",
+    "moveline",
+    "stocklevel",
+    "replenishmentrule",
+)
+VIEW_STOCK = [
+    "inventory.view_stocklevel",
+    "inventory.view_transfer",
+    "inventory.view_replenishmentrule",
+]
 RUN_WAREHOUSE = [
     f"inventory.{verb}_{model}" for model in MODELS for verb in ("view", "add", "change")
 ] + ["inventory.validate_transfer", "inventory.cancel_transfer"]

@@ -164,6 +164,24 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "inventory.view_stocklevel",
             ),
             _item(
+                "Stock forecast",
+                "show_chart",
+                "inventory:forecast",
+                "inventory.view_stocklevel",
+            ),
+            _item(
+                "Below minimum",
+                "production_quantity_limits",
+                "inventory:below-minimum",
+                "inventory.view_replenishmentrule",
+            ),
+            _item(
+                "Replenishment rules",
+                "rule",
+                "admin:inventory_replenishmentrule_changelist",
+                "inventory.view_replenishmentrule",
+            ),
+            _item(
                 "Warehouses",
                 "warehouse",
                 "admin:inventory_warehouse_changelist",

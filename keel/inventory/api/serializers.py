@@ -9,7 +9,16 @@ from keel.core.workflow import allowed_transitions
 from keel.parties.models import Party
 from keel.products.models import Product
 
-from ..models import Location, MoveLine, StockLevel, StockMove, Transfer, Warehouse
+from ..models import (
+    Location,
+    Lot,
+    MoveLine,
+    ReplenishmentRule,
+    StockLevel,
+    StockMove,
+    Transfer,
+    Warehouse,
+)
 
 QUANTITY = {"max_digits": 19, "decimal_places": 4}
 
@@ -222,3 +231,81 @@ class TransferDetailOut(TransferOut):
     class Meta(TransferOut.Meta):
         fields = [*TransferOut.Meta.fields, "moves"]
         read_only_fields = fields
+
+
+class ReplenishmentRuleOut(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name")
+    warehouse_code = serializers.CharField(source="warehouse.code")
+    minimum = Quantity()
+    maximum = Quantity()
+
+    class Meta:
+        model = ReplenishmentRule
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "warehouse",
+            "warehouse_code",
+            "minimum",
+            "maximum",
+            "lead_days",
+            "active",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ReplenishmentRuleIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
+    minimum = Quantity()
+    maximum = Quantity()
+    lead_days = serializers.IntegerField(min_value=0, required=False, default=0)
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class NeedOut(serializers.Serializer):
+    rule = serializers.IntegerField(source="rule.pk")
+    product = serializers.IntegerField(source="rule.product_id")
+    product_name = serializers.CharField(source="rule.product.name")
+    sku = serializers.CharField(source="rule.product.sku")
+    warehouse = serializers.IntegerField(source="rule.warehouse_id")
+    warehouse_code = serializers.CharField(source="rule.warehouse.code")
+    minimum = Quantity(source="rule.minimum")
+    maximum = Quantity(source="rule.maximum")
+    on_date = serializers.DateField()
+    projected = Quantity()
+    quantity = Quantity()
+
+
+class LotOut(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name")
+
+    class Meta:
+        model = Lot
+        fields = ["id", "name", "kind", "product", "product_name", "expiry_date", "received_at"]
+        read_only_fields = fields
+
+
+class StepOut(serializers.Serializer):
+    date = serializers.DateField()
+    transfer = serializers.IntegerField(source="transfer_id")
+    number = serializers.CharField()
+    kind = serializers.CharField()
+    partner = serializers.IntegerField(source="partner_id", allow_null=True)
+    partner_name = serializers.CharField(source="partner")
+    source = serializers.CharField()
+    destination = serializers.CharField()
+    quantity = Quantity()
+
+
+class TraceOut(serializers.Serializer):
+    lot = LotOut()
+    upstream = StepOut(many=True)
+    internal = StepOut(many=True)
+    downstream = StepOut(many=True)
+    on_hand = serializers.SerializerMethodField()
+
+    def get_on_hand(self, trace) -> list[dict]:
+        return [{"location": name, "quantity": f"{qty:.4f}"} for name, qty in trace.on_hand]

@@ -12,12 +12,17 @@ from keel.core.api.views import company_of
 from keel.core.errors import InvalidInput
 
 from .. import selectors
-from ..models import Location, StockLevel, Transfer, Warehouse
-from ..services import locations, transfers, validation
+from ..models import Location, Lot, ReplenishmentRule, StockLevel, Transfer, Warehouse
+from ..services import locations, replenishment, transfers, validation
 from .serializers import (
     CancelIn,
     LocationOut,
+    LotOut,
+    NeedOut,
+    ReplenishmentRuleIn,
+    ReplenishmentRuleOut,
     StockLevelOut,
+    TraceOut,
     TransferDetailOut,
     TransferIn,
     TransferOut,
@@ -184,3 +189,73 @@ class TransferViewSet(
             current.pk, by=request.user, reason=body.validated_data["reason"]
         )
         return self._out(transfer)
+
+
+class ReplenishmentRuleViewSet(
+    CompanyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Min/max rules per product x warehouse; `needs/` lists the ones below minimum
+    with the quantity to order. PUT honours `If-Match: "<version>"` (412 when stale)."""
+
+    queryset = ReplenishmentRule.objects.none()
+    serializer_class = ReplenishmentRuleOut
+    filterset_fields = ["warehouse", "product", "active"]
+    ordering_fields = ["warehouse__code", "product__name"]
+
+    def get_queryset(self):
+        return selectors.rules_of(self.company().pk).order_by("warehouse__code", "product__name")
+
+    def _save(self, request, **kwargs):
+        body = ReplenishmentRuleIn(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        return replenishment.save_rule(
+            self.company(), by=request.user, **body.validated_data, **kwargs
+        )
+
+    @extend_schema(request=ReplenishmentRuleIn, responses={201: ReplenishmentRuleOut})
+    def create(self, request):
+        rule = self._save(request)
+        return Response(ReplenishmentRuleOut(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReplenishmentRuleIn, responses=ReplenishmentRuleOut)
+    def update(self, request, pk=None):
+        current = self.get_object()
+        expected = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+        try:
+            version = int(expected) if expected else None
+        except ValueError as error:
+            raise InvalidInput("If-Match must be the rule's version.") from error
+        rule = self._save(request, rule_id=current.pk, expected_version=version)
+        response = Response(ReplenishmentRuleOut(rule).data)
+        response["ETag"] = f'"{rule.version}"'
+        return response
+
+    @extend_schema(responses=NeedOut(many=True))
+    @action(detail=False, methods=["get"])
+    def needs(self, request):
+        """Rules whose projected available (today + lead days) is below the minimum."""
+        found = selectors.replenishment_needs(self.company())
+        return Response(NeedOut(found, many=True).data)
+
+
+class LotViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
+    """Lots and serial numbers; `trace/` tells where one came from and went."""
+
+    queryset = Lot.objects.none()
+    serializer_class = LotOut
+    filterset_fields = ["product", "kind"]
+    search_fields = ["name", "product__name", "product__sku"]
+    ordering_fields = ["name", "expiry_date"]
+
+    def get_queryset(self):
+        return selectors.lots_of(self.company().pk).order_by("product__name", "name")
+
+    @extend_schema(responses=TraceOut)
+    @action(detail=True, methods=["get"])
+    def trace(self, request, pk=None):
+        """Upstream (receipts and their suppliers), internal moves, downstream
+        (deliveries and their customers) and where it is now, from the done moves."""
+        return Response(TraceOut(selectors.trace_lot(self.get_object())).data)

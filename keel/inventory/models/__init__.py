@@ -4,6 +4,7 @@ from .counts import CountLine, InventoryCount
 from .landed import LandedCost, LandedCostLine
 from .levels import StockLevel
 from .locations import Location, Lot, Warehouse
+from .replenishment import ReplenishmentRule
 from .transfers import MoveLine, StockMove, Transfer
 from .valuation import ProductCost, ValuationLayer
 
@@ -16,6 +17,7 @@ __all__ = [
     "Lot",
     "MoveLine",
     "ProductCost",
+    "ReplenishmentRule",
     "StockLevel",
     "StockMove",
     "Transfer",

@@ -64,7 +64,13 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
             "Pipelines",
             "Sales targets",
         ],
-        "Inventory": ["Transfers", "Stock on hand"],
+        "Inventory": [
+            "Transfers",
+            "Stock on hand",
+            "Stock forecast",
+            "Below minimum",
+            "Replenishment rules",
+        ],
         "Approvals": ["Approval requests"],
         "Integrations": ["API documentation"],
     }

@@ -13,8 +13,9 @@ from keel.accounting.selectors.chart import accounts_of
 from keel.accounting.selectors.reports import account_sums
 from keel.products.models import Product, ProductCategory
 
-from .models import (
+from ..models import (
     Location,
+    Lot,
     MoveLine,
     ProductCost,
     StockLevel,
@@ -56,6 +57,19 @@ def levels_of(
     if warehouse:
         levels = levels.filter(location__warehouse_id=warehouse)
     return levels.order_by("product__name", "location__full_name", "lot_key")
+
+
+def stockable_products(company_id: int | None) -> QuerySet[Product]:
+    """Active goods and consumables of the company (what stock is kept of), by name."""
+    return (
+        Product.objects.filter(company_id=company_id, active=True)
+        .exclude(kind=Product.Kind.SERVICE)
+        .order_by("name", "id")
+    )
+
+
+def lots_of(company_id: int | None) -> QuerySet[Lot]:
+    return Lot.objects.filter(company_id=company_id).select_related("product")
 
 
 def transfers_of(company_id: int | None) -> QuerySet[Transfer]:
@@ -183,3 +197,44 @@ def check_valuation(company_id: int) -> ValuationCheck:
     valuation = sum((row.value for row in stock_valuation(company_id)), ZERO)
     layers = ValuationLayer.objects.filter(company_id=company_id).aggregate(v=Sum("value"))["v"]
     return ValuationCheck(valuation, stock_account_balance(company_id), layers or ZERO)
+
+
+from .atp import (  # noqa: E402
+    Day,
+    Position,
+    available_to_promise,
+    earliest_date_for,
+    positions,
+    positions_of,
+    projected_on_hand,
+    series_of,
+)
+from .replenishment import Need, replenishment_needs, rules_of  # noqa: E402
+from .trace import Step, Trace, trace_lot  # noqa: E402
+
+__all__ = [
+    "Day",
+    "LevelDifference",
+    "Need",
+    "Position",
+    "Step",
+    "Trace",
+    "available_to_promise",
+    "earliest_date_for",
+    "level_differences",
+    "levels_of",
+    "locations_of",
+    "lots_of",
+    "on_hand_from_moves",
+    "positions",
+    "positions_of",
+    "projected_on_hand",
+    "replenishment_needs",
+    "rules_of",
+    "series_of",
+    "stockable_products",
+    "trace_lot",
+    "transfers_of",
+    "warehouses_of",
+    "with_moves",
+]
