@@ -85,6 +85,9 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Sales targets",
         "Transfers",
         "Stock on hand",
+        "Stock forecast",
+        "Below minimum",
+        "Replenishment rules",
         "Approval requests",
         "API documentation",
     ]
