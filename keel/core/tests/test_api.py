@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -192,7 +193,8 @@ def test_schema_and_docs_are_served_offline(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"drf_spectacular_sidecar/swagger-ui-dist" in docs.content
-    assert b"cdn" not in docs.content.lower()
+    # Nothing is fetched from another host (a bare "cdn" test failed on random tokens).
+    assert not re.search(rb"""(src|href)=["']?(https?:)?//""", docs.content)
     redoc = client.get("/api/redoc/")
     assert b"drf_spectacular_sidecar/redoc" in redoc.content
 
