@@ -121,3 +121,34 @@ def insert_rows(model, fields, rows: list[list]) -> None:
         _copy(model, fields, rows)
     else:
         _insert(model, fields, rows, returning=False)
+
+
+def update_rows(model, objects, fields: list[str]) -> None:
+    """Write `fields` of `objects` (by primary key) in one UPDATE … FROM (VALUES …)
+    per chunk of MAX_PARAMS parameters, where Django's bulk_update builds a CASE per
+    row and field (SQLite 3.33+, PostgreSQL)."""
+    objects = list(objects)
+    if not objects:
+        return
+    meta = model._meta
+    pk = meta.pk
+    columns = [pk, *(meta.get_field(name) for name in fields)]
+    qn = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    cell = [f"%s::{f.cast_db_type(connection)}" if postgres else "%s" for f in columns]
+    row_sql = "(" + ", ".join(cell) + ")"
+    names = ", ".join(f"c{n}" for n in range(len(columns)))
+    sets = ", ".join(f"{qn(f.column)} = v.c{n}" for n, f in enumerate(columns) if n)
+    table = qn(meta.db_table)
+    per_statement = max(1, MAX_PARAMS // len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), per_statement):
+            chunk = objects[start : start + per_statement]
+            items = [{f.attname: getattr(obj, f.attname) for f in columns} for obj in chunk]
+            params = [value for row in prepare(items, columns) for value in row]
+            values = ", ".join([row_sql] * len(chunk))
+            sql = f"WITH v({names}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {table}.{qn(pk.column)} = v.c0"  # noqa: S608, E501 (quoted names; values are parameters)
+            cursor.execute(
+                sql,
+                params,
+            )
