@@ -60,6 +60,17 @@ class Piece:
 def _asked(moves: list[StockMove], done: list[dict] | None) -> dict[int, list]:
     """(quantity, lot name, expiry date) per move: what the caller says was done."""
     asked: dict[int, list] = defaultdict(list)
+    if done is None and any(move.quantity_done > 0 for move in moves):
+        # Scanned (services.scanning): what was scanned is done, the rest is not.
+        for move in moves:
+            if move.quantity_done > 0:
+                if not needs_reservation(move) and move.product.tracking != Product.Tracking.NONE:
+                    raise LotRequired(
+                        f"{move.product} is tracked: say which lots or serials arrived.",
+                        field="done",
+                    )
+                asked[move.pk].append((move.quantity_done, "", None))
+        return asked
     if done is None:
         for move in moves:
             if needs_reservation(move):
