@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import F
 
-from keel.core.bulk_insert import update_rows
+from keel.core.bulk_insert import insert_objects, update_rows
 from keel.core.workflow import transition
 
 from ..models import MoveLine, StockLevel, StockMove, Transfer
@@ -101,7 +101,7 @@ def reserve_moves(company_id: int, moves: list[StockMove]) -> Decimal:
                 line.quantity += take
         move.status = Transfer.Status.READY if move.missing == 0 else Transfer.Status.WAITING
     ledger.save()
-    MoveLine.objects.bulk_create(new_lines.values())
+    insert_objects(MoveLine, new_lines.values())
     update_rows(MoveLine, list(existing.values()), ["quantity"])
     update_rows(StockMove, moves, ["quantity_reserved", "status"])
     return total

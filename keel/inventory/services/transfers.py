@@ -10,7 +10,7 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from keel.core.bulk_insert import update_rows
+from keel.core.bulk_insert import insert_objects, update_rows
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import Company
@@ -110,17 +110,20 @@ def create_transfer(
         created_by=by,
         updated_by=by,
     )
-    StockMove.objects.bulk_create(
-        StockMove(
-            transfer=transfer,
-            product=product,
-            quantity=quantity,
-            source=source,
-            destination=destination,
-            date=on_date,
-            sequence=position,
-        )
-        for position, (product, quantity) in enumerate(parsed, 1)
+    insert_objects(
+        StockMove,
+        [
+            StockMove(
+                transfer=transfer,
+                product=product,
+                quantity=quantity,
+                source=source,
+                destination=destination,
+                date=on_date,
+                sequence=position,
+            )
+            for position, (product, quantity) in enumerate(parsed, 1)
+        ],
     )
     return transfer
 

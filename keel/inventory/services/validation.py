@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from keel.core.bulk_insert import update_rows
+from keel.core.bulk_insert import insert_objects, update_rows
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.transactions import atomic_service
@@ -310,7 +310,7 @@ def _write_lines(pieces: list[Piece]) -> None:
             )
             line.quantity = line.quantity_done
     update_rows(MoveLine, list(changed.values()), ["quantity", "quantity_done"])
-    MoveLine.objects.bulk_create(new)
+    insert_objects(MoveLine, new)
 
 
 def _split(transfer, moves, done_of, on_date, *, by) -> Transfer | None:
