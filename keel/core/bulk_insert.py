@@ -68,11 +68,12 @@ def _head(model, fields) -> str:
     return f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES "  # noqa: S608 (quoted names; values are parameters)
 
 
-def _insert(model, fields, rows: list[list], returning: bool) -> list:
+def _insert(model, fields, rows: list[list], returning: bool, tail: str = "") -> list:
     head = _head(model, fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, MAX_PARAMS // len(fields))
-    tail = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
+    if returning:
+        tail += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     ids: list = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -115,15 +116,21 @@ def insert_returning_ids(model, fields, rows: list[list]) -> list:
     return ids
 
 
-def insert_objects(model, objects) -> None:
+def insert_objects(model, objects, *, ignore_conflicts: bool = False) -> None:
     """INSERT unsaved model `objects` (no ids back, no signals), with the values .save()
-    would write: for many rows, where Django's bulk_create spends its time per value."""
+    would write: for many rows, where Django's bulk_create spends its time per value.
+    `ignore_conflicts`: rows that would break a unique constraint are skipped (ON
+    CONFLICT DO NOTHING; a multi-row INSERT on PostgreSQL too)."""
     objects = list(objects)
     if not objects:
         return
     fields = columns(model)
     items = [{f.attname: getattr(obj, f.attname) for f in fields} for obj in objects]
-    insert_rows(model, fields, prepare(items, fields))
+    rows = prepare(items, fields)
+    if ignore_conflicts:
+        _insert(model, fields, rows, returning=False, tail=" ON CONFLICT DO NOTHING")
+    else:
+        insert_rows(model, fields, rows)
 
 
 def insert_rows(model, fields, rows: list[list]) -> None:

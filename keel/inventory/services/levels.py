@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 
-from keel.core.bulk_insert import update_rows
+from keel.core.bulk_insert import insert_objects, update_rows
 
 from ..errors import InsufficientStock, NegativeStock
 from ..models import Location, StockLevel
@@ -78,7 +78,8 @@ def lock_levels(company_id: int, keys) -> dict[Key, StockLevel]:
                 "pk", "allow_negative"
             )
         )
-        StockLevel.objects.bulk_create(
+        insert_objects(
+            StockLevel,
             [
                 StockLevel(
                     company_id=company_id,
@@ -91,7 +92,6 @@ def lock_levels(company_id: int, keys) -> dict[Key, StockLevel]:
                 for k in missing
             ],
             ignore_conflicts=True,
-            batch_size=1000,
         )
     locked: dict[Key, StockLevel] = {}
     for start in range(0, len(wanted), CHUNK):
