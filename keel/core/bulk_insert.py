@@ -68,11 +68,12 @@ def _head(model, fields) -> str:
     return f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES "  # noqa: S608 (quoted names; values are parameters)
 
 
-def _insert(model, fields, rows: list[list], returning: bool) -> list:
+def _insert(model, fields, rows: list[list], returning: bool, tail: str = "") -> list:
     head = _head(model, fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, MAX_PARAMS // len(fields))
-    tail = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
+    if returning:
+        tail += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     ids: list = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -115,9 +116,75 @@ def insert_returning_ids(model, fields, rows: list[list]) -> list:
     return ids
 
 
+def insert_objects(model, objects, *, ignore_conflicts: bool = False) -> None:
+    """INSERT unsaved model `objects` (no ids back, no signals), with the values .save()
+    would write: for many rows, where Django's bulk_create spends its time per value.
+    `ignore_conflicts`: rows that would break a unique constraint are skipped (ON
+    CONFLICT DO NOTHING; a multi-row INSERT on PostgreSQL too)."""
+    objects = list(objects)
+    if not objects:
+        return
+    fields = columns(model)
+    items = [{f.attname: getattr(obj, f.attname) for f in fields} for obj in objects]
+    rows = prepare(items, fields)
+    if ignore_conflicts:
+        _insert(model, fields, rows, returning=False, tail=" ON CONFLICT DO NOTHING")
+    else:
+        insert_rows(model, fields, rows)
+
+
 def insert_rows(model, fields, rows: list[list]) -> None:
     """INSERT prepared `rows` of `model`; no ids back."""
     if connection.vendor == "postgresql":
         _copy(model, fields, rows)
     else:
         _insert(model, fields, rows, returning=False)
+
+
+def _prep_of(field):
+    """None for values that go as they are; else the field's conversion (our own fields
+    such as QuantityField through get_prep_value, others through get_db_prep_save)."""
+    kind = field.get_internal_type()
+    if not type(field).__module__.startswith("django."):
+        return field.get_prep_value
+    if kind in _PREPARED_TYPES:
+        return lambda value: field.get_db_prep_save(value, connection)
+    return None
+
+
+def update_rows(model, objects, fields: list[str]) -> None:
+    """Write `fields` of `objects` (by primary key) in one UPDATE … FROM (VALUES …)
+    per chunk of MAX_PARAMS parameters, where Django's bulk_update builds a CASE per
+    row and field (SQLite 3.33+, PostgreSQL)."""
+    objects = list(objects)
+    if not objects:
+        return
+    meta = model._meta
+    pk = meta.pk
+    columns = [pk, *(meta.get_field(name) for name in fields)]
+    qn = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    cell = [f"%s::{f.cast_db_type(connection)}" if postgres else "%s" for f in columns]
+    row_sql = "(" + ", ".join(cell) + ")"
+    names = ", ".join(f"c{n}" for n in range(len(columns)))
+    sets = ", ".join(f"{qn(f.column)} = v.c{n}" for n, f in enumerate(columns) if n)
+    table = qn(meta.db_table)
+    per_statement = max(1, MAX_PARAMS // len(columns))
+    attnames = [f.attname for f in columns]
+    preps = [_prep_of(f) for f in columns]
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), per_statement):
+            chunk = objects[start : start + per_statement]
+            params = [
+                value if prep is None or value is None else prep(value)
+                for obj in chunk
+                for value, prep in zip(
+                    (getattr(obj, name) for name in attnames), preps, strict=True
+                )
+            ]
+            values = ", ".join([row_sql] * len(chunk))
+            sql = f"WITH v({names}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {table}.{qn(pk.column)} = v.c0"  # noqa: S608, E501 (quoted names; values are parameters)
+            cursor.execute(
+                sql,
+                params,
+            )

@@ -24,7 +24,7 @@ from keel.core.workflow import allowed_transitions
 
 from . import selectors
 from .models import Location, Lot, ReplenishmentRule, StockLevel, StockMove, Transfer, Warehouse
-from .services import locations, replenishment, transfers, validation
+from .services import locations, replenishment, scanning, transfers, validation
 
 
 class ExportableAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
@@ -174,6 +174,16 @@ class MoveInline(ReadOnly, TabularInline):
         )
 
 
+class ScanForm(forms.Form):
+    code = forms.CharField(
+        max_length=100,
+        label="Barcode",
+        help_text="Scan or type a barcode, SKU, lot or serial number",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+    quantity = forms.DecimalField(min_value=0, decimal_places=4, initial=1)
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False)
 
@@ -220,7 +230,13 @@ class TransferAdmin(ReadOnly, ExportableAdmin):
     ]
     readonly_fields = fields
     inlines = [MoveInline]
-    actions_detail = ["confirm_transfer", "reserve_transfer", "validate_transfer", "cancel"]
+    actions_detail = [
+        "process_transfer",
+        "confirm_transfer",
+        "reserve_transfer",
+        "validate_transfer",
+        "cancel",
+    ]
 
     def get_queryset(self, request):
         return selectors.transfers_of(company_of(request.user).pk)
@@ -266,6 +282,61 @@ class TransferAdmin(ReadOnly, ExportableAdmin):
 
     def has_cancel_permission(self, request, object_id=None) -> bool:
         return self._may(request, object_id, "cancel")
+
+    def has_process_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "validate")
+
+    @action(description="Process (scan)", url_path="process", permissions=["process"])
+    def process_transfer(self, request, object_id):
+        """Scan codes into the done quantities, then validate what was scanned."""
+        if not self._may(request, object_id, "validate"):
+            raise PermissionDenied
+        transfer = self.get_queryset(request).get(pk=object_id)
+        here = reverse("admin:inventory_transfer_process_transfer", args=[object_id])
+        form = ScanForm(initial={"quantity": 1})
+        if request.method == "POST" and "validate" in request.POST:
+            try:
+                validation.validate(transfer.pk, by=request.user)
+            except DomainError as error:
+                messages.error(request, error.detail)
+                return redirect(here)
+            messages.success(request, f"{transfer} validated.")
+            return redirect(reverse("admin:inventory_transfer_change", args=[object_id]))
+        if request.method == "POST":
+            form = ScanForm(request.POST)
+            if form.is_valid():
+                try:
+                    scanned = scanning.scan(
+                        transfer.pk,
+                        form.cleaned_data["code"],
+                        form.cleaned_data["quantity"],
+                        by=request.user,
+                    )
+                except DomainError as error:
+                    form.add_error("code", error.detail)
+                else:
+                    messages.success(
+                        request,
+                        f"{scanned.product}: {scanning.shown(scanned.done)} of "
+                        f"{scanning.shown(scanned.expected)} scanned.",
+                    )
+                    return redirect(here)
+        moves = [
+            (move, scanning.expected_of(move))
+            for move in StockMove.objects.filter(transfer=transfer)
+            .select_related("product", "source")
+            .order_by("sequence", "id")
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Process {transfer}",
+            "form": form,
+            "transfer": transfer,
+            "moves": moves,
+            "open": transfer.status in (Transfer.Status.WAITING, Transfer.Status.READY),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "inventory/process.html", context)
 
     def _step(self, request, object_id, step: str, verb: str, run, form_class=forms.Form):
         if not self._may(request, object_id, step):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from keel.core.api.serializers import CompanyScopedFieldsMixin
@@ -135,6 +137,22 @@ class ValidateIn(serializers.Serializer):
 
     done = DoneIn(many=True, required=False)
     date = serializers.DateField(required=False)
+
+
+class ScanIn(serializers.Serializer):
+    """A scanned barcode, SKU, lot or serial number, and how many were scanned."""
+
+    code = serializers.CharField(max_length=100)
+    quantity = Quantity(required=False, default=Decimal(1))
+
+
+class ScanOut(serializers.Serializer):
+    move = serializers.IntegerField(source="move.pk")
+    product = serializers.IntegerField(source="product.pk")
+    product_name = serializers.CharField(source="product.__str__")
+    lot = serializers.CharField(source="lot.name", default=None)
+    done = Quantity()
+    expected = Quantity()
 
 
 class CancelIn(serializers.Serializer):

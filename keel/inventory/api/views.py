@@ -13,7 +13,7 @@ from keel.core.errors import InvalidInput
 
 from .. import selectors
 from ..models import Location, Lot, ReplenishmentRule, StockLevel, Transfer, Warehouse
-from ..services import locations, replenishment, transfers, validation
+from ..services import locations, replenishment, scanning, transfers, validation
 from .serializers import (
     CancelIn,
     LocationOut,
@@ -21,6 +21,8 @@ from .serializers import (
     NeedOut,
     ReplenishmentRuleIn,
     ReplenishmentRuleOut,
+    ScanIn,
+    ScanOut,
     StockLevelOut,
     TraceOut,
     TransferDetailOut,
@@ -129,6 +131,7 @@ class TransferViewSet(
         "reserve": "inventory.change_transfer",
         "validate": "inventory.validate_transfer",
         "cancel": "inventory.cancel_transfer",
+        "scan": "inventory.change_transfer",
     }
 
     def get_queryset(self):
@@ -178,6 +181,21 @@ class TransferViewSet(
             by=request.user,
         )
         return self._out(transfer)
+
+    @extend_schema(request=ScanIn, responses=ScanOut)
+    @action(detail=True, methods=["post"])
+    def scan(self, request, pk=None):
+        """Add a scanned code (barcode, SKU, lot or serial) to its move's done quantity."""
+        current = self.get_object()
+        body = ScanIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        scanned = scanning.scan(
+            current.pk,
+            body.validated_data["code"],
+            body.validated_data["quantity"],
+            by=request.user,
+        )
+        return Response(ScanOut(scanned).data)
 
     @extend_schema(request=CancelIn, responses=TransferDetailOut)
     @action(detail=True, methods=["post"])

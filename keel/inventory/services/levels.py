@@ -13,8 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+
+from keel.core.bulk_insert import insert_objects, update_rows
 
 from ..errors import InsufficientStock, NegativeStock
 from ..models import Location, StockLevel
@@ -36,47 +37,66 @@ def key_of(product_id: int, location_id: int, lot_id: int | None = None) -> Key:
     return Key(product_id, location_id, lot_id or NO_LOT)
 
 
+CHUNK = 2000  # keys per statement: 6,000 parameters
+
+
+def _matching(keys: list[Key]):
+    """StockLevel rows whose (product, location, lot_key) is one of `keys`: one
+    row-value IN over a VALUES list (SQLite 3.15+, PostgreSQL), not an OR per key."""
+    table = connection.ops.quote_name(StockLevel._meta.db_table)
+    columns = ", ".join(f"{table}.{c}" for c in ('"product_id"', '"location_id"', '"lot_key"'))
+    values = ", ".join(["(%s, %s, %s)"] * len(keys))
+    return StockLevel.objects.extra(  # noqa: S610 (placeholders only; the values are parameters)
+        where=[f"({columns}) IN (VALUES {values})"],
+        params=[value for key in keys for value in key],
+    )
+
+
 def lock_levels(company_id: int, keys) -> dict[Key, StockLevel]:
     """The stock levels of `keys`, created if missing, locked in the fixed order.
 
-    Must run inside the service's transaction: the locks hold until it ends.
+    Must run inside the service's transaction: the locks hold until it ends. Each
+    chunk of keys costs two queries (which exist, then lock) plus two when some are
+    missing (their locations' settings, then INSERT … ON CONFLICT DO NOTHING).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_levels() must be called inside the service's transaction.")
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    allow = dict(
-        Location.objects.filter(pk__in={k.location_id for k in wanted}).values_list(
-            "pk", "allow_negative"
+    existing: set[Key] = set()
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        existing.update(
+            Key(*row)
+            for row in _matching(chunk).values_list("product_id", "location_id", "lot_key")
         )
-    )
-    StockLevel.objects.bulk_create(
-        [
-            StockLevel(
-                company_id=company_id,
-                product_id=k.product_id,
-                location_id=k.location_id,
-                lot_id=k.lot_key or None,
-                lot_key=k.lot_key,
-                allow_negative=allow[k.location_id],
+    missing = [k for k in wanted if k not in existing]
+    if missing:
+        allow = dict(
+            Location.objects.filter(pk__in={k.location_id for k in missing}).values_list(
+                "pk", "allow_negative"
             )
-            for k in wanted
-        ],
-        ignore_conflicts=True,
-        batch_size=500,
-    )
-    locked: dict[Key, StockLevel] = {}
-    for start in range(0, len(wanted), 200):
-        chunk = wanted[start : start + 200]
-        match = Q()
-        for k in chunk:
-            match |= Q(product_id=k.product_id, location_id=k.location_id, lot_key=k.lot_key)
-        rows = (
-            StockLevel.objects.select_for_update()
-            .filter(match)
-            .order_by("product_id", "location_id", "lot_key")
         )
+        insert_objects(
+            StockLevel,
+            [
+                StockLevel(
+                    company_id=company_id,
+                    product_id=k.product_id,
+                    location_id=k.location_id,
+                    lot_id=k.lot_key or None,
+                    lot_key=k.lot_key,
+                    allow_negative=allow[k.location_id],
+                )
+                for k in missing
+            ],
+            ignore_conflicts=True,
+        )
+    locked: dict[Key, StockLevel] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        rows = _matching(chunk).select_for_update().order_by("product_id", "location_id", "lot_key")
         for row in rows:
             locked[Key(row.product_id, row.location_id, row.lot_key)] = row
     return locked
@@ -124,5 +144,5 @@ class Ledger:
 
     def save(self) -> None:
         if self.changed:
-            StockLevel.objects.bulk_update(list(self.changed.values()), COUNTERS, batch_size=500)
+            update_rows(StockLevel, self.changed.values(), COUNTERS)
             self.changed = {}

@@ -9,10 +9,12 @@ stock to arrive (`reserve_waiting` runs when a receipt is validated).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import F
 
+from keel.core.bulk_insert import insert_objects, update_rows
 from keel.core.workflow import transition
 
 from ..models import MoveLine, StockLevel, StockMove, Transfer
@@ -24,15 +26,23 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _candidates(moves: list[StockMove]) -> list[StockLevel]:
-    """Levels with stock available in each move's source location or below it."""
-    match = Q()
+    """Levels with stock available in each move's source location or below it: one
+    query per source location (and 2,000 products), never one per move."""
+    by_source: dict[str, set[int]] = defaultdict(set)
     for move in moves:
-        match |= Q(product_id=move.product_id, location__path__startswith=move.source.path)
-    return list(
-        StockLevel.objects.filter(match, on_hand__gt=F("reserved"), location__active=True)
-        .select_related("lot", "location")
-        .order_by("product_id", "location_id", "lot_key")
-    )
+        by_source[move.source.path].add(move.product_id)
+    found: dict[int, StockLevel] = {}
+    for path, product_ids in by_source.items():
+        ids = sorted(product_ids)
+        for start in range(0, len(ids), 2000):
+            for level in StockLevel.objects.filter(
+                product_id__in=ids[start : start + 2000],
+                location__path__startswith=path,
+                on_hand__gt=F("reserved"),
+                location__active=True,
+            ).select_related("lot", "location"):
+                found[level.pk] = level
+    return sorted(found.values(), key=lambda c: (c.product_id, c.location_id, c.lot_key))
 
 
 def _strategy(level: StockLevel) -> tuple:
@@ -58,11 +68,12 @@ def reserve_moves(company_id: int, moves: list[StockMove]) -> Decimal:
     }
     new_lines: dict[tuple, MoveLine] = {}
     total = ZERO
+    of_product: dict[int, list[StockLevel]] = defaultdict(list)
+    for candidate in candidates:
+        of_product[candidate.product_id].append(candidate)
     for move in moves:
         mine = [
-            c
-            for c in candidates
-            if c.product_id == move.product_id and c.location.path.startswith(move.source.path)
+            c for c in of_product[move.product_id] if c.location.path.startswith(move.source.path)
         ]
         for candidate in sorted(mine, key=_strategy):
             if move.missing <= 0:
@@ -90,9 +101,9 @@ def reserve_moves(company_id: int, moves: list[StockMove]) -> Decimal:
                 line.quantity += take
         move.status = Transfer.Status.READY if move.missing == 0 else Transfer.Status.WAITING
     ledger.save()
-    MoveLine.objects.bulk_create(new_lines.values())
-    MoveLine.objects.bulk_update(list(existing.values()), ["quantity"])
-    StockMove.objects.bulk_update(moves, ["quantity_reserved", "status"])
+    insert_objects(MoveLine, new_lines.values())
+    update_rows(MoveLine, list(existing.values()), ["quantity"])
+    update_rows(StockMove, moves, ["quantity_reserved", "status"])
     return total
 
 

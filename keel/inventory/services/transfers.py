@@ -10,6 +10,7 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from keel.core.bulk_insert import insert_objects, update_rows
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import Company
@@ -28,6 +29,7 @@ from .common import (
     check_stockable,
     forecast_keys,
     lock_transfer,
+    moves_of,
     needs_reservation,
     number_for,
     open_moves,
@@ -114,18 +116,21 @@ def create_transfer(
         created_by=by,
         updated_by=by,
     )
-    StockMove.objects.bulk_create(
-        StockMove(
-            transfer=transfer,
-            product=product,
-            quantity=quantity,
-            source=source,
-            destination=destination,
-            date=on_date,
-            unit_cost=unit_cost,
-            sequence=position,
-        )
-        for position, (product, quantity, unit_cost) in enumerate(parsed, 1)
+    insert_objects(
+        StockMove,
+        [
+            StockMove(
+                transfer=transfer,
+                product=product,
+                quantity=quantity,
+                source=source,
+                destination=destination,
+                date=on_date,
+                unit_cost=unit_cost,
+                sequence=position,
+            )
+            for position, (product, quantity, unit_cost) in enumerate(parsed, 1)
+        ],
     )
     return transfer
 
@@ -148,11 +153,7 @@ def confirm(transfer_id: int, *, by=None) -> Transfer:
         raise TransitionNotAllowed(
             f"{transfer} is {transfer.status}; only a draft can be confirmed.", field="status"
         )
-    moves = list(
-        transfer.moves.filter(status=Status.DRAFT).select_related(
-            "product", "source", "destination"
-        )
-    )
+    moves = moves_of(transfer.moves.filter(status=Status.DRAFT).order_by("sequence", "id"))
     for move in moves:
         check_stockable(move.product, transfer.company_id)
     ledger = Ledger(transfer.company_id, forecast_keys(moves))
@@ -160,7 +161,7 @@ def confirm(transfer_id: int, *, by=None) -> Transfer:
     ledger.save()
     for move in moves:
         move.status = Status.WAITING if needs_reservation(move) else Status.READY
-    StockMove.objects.bulk_update(moves, ["status"])
+    update_rows(StockMove, moves, ["status"])
     transition(transfer, Status.WAITING, by=by)
     refresh_status(transfer, by=by)
     publish(
@@ -203,9 +204,9 @@ def cancel(transfer_id: int, *, by=None, reason: str = "") -> Transfer:
     transfer = lock_transfer(transfer_id)
     if transfer.status not in (Status.DRAFT, *OPEN):
         transition(transfer, Status.CANCELLED, by=by)  # refuses with the reason
-    moves = list(
-        transfer.moves.exclude(status__in=[Status.DONE, Status.CANCELLED]).select_related(
-            "product", "source", "destination"
+    moves = moves_of(
+        transfer.moves.exclude(status__in=[Status.DONE, Status.CANCELLED]).order_by(
+            "sequence", "id"
         )
     )
     confirmed = [m for m in moves if m.status != Status.DRAFT]
@@ -215,7 +216,7 @@ def cancel(transfer_id: int, *, by=None, reason: str = "") -> Transfer:
     ledger.save()
     for move in moves:
         move.status = Status.CANCELLED
-    StockMove.objects.bulk_update(moves, ["status", "quantity_reserved"])
+    update_rows(StockMove, moves, ["status", "quantity_reserved"])
     transition(transfer, Status.CANCELLED, by=by, note=reason)
     publish(
         TransferCancelled(transfer_id=transfer.pk, number=transfer.number, kind=transfer.kind),

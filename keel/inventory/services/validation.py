@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from keel.core.bulk_insert import insert_objects, update_rows
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.transactions import atomic_service
@@ -60,6 +61,17 @@ class Piece:
 def _asked(moves: list[StockMove], done: list[dict] | None) -> dict[int, list]:
     """(quantity, lot name, expiry date) per move: what the caller says was done."""
     asked: dict[int, list] = defaultdict(list)
+    if done is None and any(move.quantity_done > 0 for move in moves):
+        # Scanned (services.scanning): what was scanned is done, the rest is not.
+        for move in moves:
+            if move.quantity_done > 0:
+                if not needs_reservation(move) and move.product.tracking != Product.Tracking.NONE:
+                    raise LotRequired(
+                        f"{move.product} is tracked: say which lots or serials arrived.",
+                        field="done",
+                    )
+                asked[move.pk].append((move.quantity_done, "", None))
+        return asked
     if done is None:
         for move in moves:
             if needs_reservation(move):
@@ -89,17 +101,18 @@ def _asked(moves: list[StockMove], done: list[dict] | None) -> dict[int, list]:
 def _from_reservations(transfer, moves, asked) -> list[Piece]:
     """Pieces of moves that take reserved stock; never more than is reserved."""
     lines = defaultdict(list)
-    for line in MoveLine.objects.filter(
-        move__in=moves, quantity_done=0, quantity__gt=0
-    ).select_related("lot"):
+    for line in MoveLine.objects.filter(move__in=moves, quantity_done=0, quantity__gt=0):
         lines[line.move_id].append(line)
+    named = any(lot for entries in asked.values() for _, lot, _ in entries)
+    lot_ids = {line.lot_id for found in lines.values() for line in found if line.lot_id}
+    lot_names = dict(Lot.objects.filter(pk__in=lot_ids).values_list("pk", "name")) if named else {}
     pieces = []
     for move in moves:
         taken: dict[int, Decimal] = defaultdict(Decimal)
         for quantity, lot_name, _ in asked.get(move.pk, []):
             left = quantity
             for line in lines[move.pk]:
-                if lot_name and (line.lot is None or line.lot.name != lot_name):
+                if lot_name and lot_names.get(line.lot_id) != lot_name:
                     continue
                 take = min(left, line.quantity - taken[line.pk])
                 if take <= 0:
@@ -298,8 +311,8 @@ def _write_lines(pieces: list[Piece]) -> None:
                 )
             )
             line.quantity = line.quantity_done
-    MoveLine.objects.bulk_update(list(changed.values()), ["quantity", "quantity_done"])
-    MoveLine.objects.bulk_create(new)
+    update_rows(MoveLine, list(changed.values()), ["quantity", "quantity_done"])
+    insert_objects(MoveLine, new)
 
 
 def _split(transfer, moves, done_of, on_date, *, by) -> Transfer | None:
@@ -334,7 +347,8 @@ def _split(transfer, moves, done_of, on_date, *, by) -> Transfer | None:
             left.update(move=twin)
         move.quantity, move.quantity_done, move.quantity_reserved = done, done, ZERO
         move.status, move.date = Status.DONE, on_date
-    StockMove.objects.bulk_update(
+    update_rows(
+        StockMove,
         [m for m in moves if done_of[m.pk] > 0],
         ["quantity", "quantity_done", "quantity_reserved", "status", "date"],
     )

@@ -1,0 +1,127 @@
+"""Inventory benchmark (not a test): one delivery of 5,000 lines through the
+transfer services, then 100,000 moves in receipts and deliveries of 1,000 lines.
+
+    python bench/inventory.py                      # SQLite (a fresh file in var/)
+    DATABASE_URL=postgres://... python bench/inventory.py --moves 100000
+
+Prints the seconds of each step of the big delivery (create, confirm, reserve,
+validate; target: validate < 5 s) and moves/s over the receipts and deliveries
+(target: >= 2,000 moves/s). The database named by DATABASE_URL is used as is
+(create an empty one first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=5000, help="lines of the big delivery")
+    parser.add_argument("--moves", type=int, default=100_000, help="moves in part (b)")
+    parser.add_argument("--per-transfer", type=int, default=1000, help="lines per transfer")
+    parser.add_argument("--profile", help="write a cProfile of the big delivery here")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        path = ROOT / "var" / "bench-inventory.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        path.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from keel.core.models import Company
+    from keel.inventory.models import StockLevel, StockMove, Transfer
+    from keel.inventory.services import transfers, validation
+    from keel.inventory.tests.factories import warehouse
+    from keel.products.models import Product
+    from keel.products.tests.factories import ProductFactory
+
+    company, _ = Company.objects.get_or_create(name=f"Bench {time.time_ns()}")
+    wh = warehouse(company, code="BW", name="Bench warehouse")
+    first = ProductFactory(company=company, name="Bench 0", sku="B-0")
+    count = max(args.lines, args.per_transfer)
+    Product.objects.bulk_create(
+        Product(company=company, name=f"Bench {n}", sku=f"B-{n}", uom_id=first.uom_id)
+        for n in range(1, count)
+    )
+    products = list(Product.objects.filter(company=company).order_by("pk"))
+    print(f"database: {connection.vendor}")
+
+    def timed(label, fn):
+        t = time.perf_counter()
+        result = fn()
+        print(f"  {label}: {time.perf_counter() - t:.2f} s")
+        return result
+
+    def transfer(kind, items, quantity):
+        return transfers.create_transfer(
+            company,
+            kind=kind,
+            warehouse=wh,
+            lines=[{"product": p, "quantity": quantity} for p in items],
+        )
+
+    # (a) Stock for 5,000 products from one receipt, then one delivery of all of them.
+    big = products[: args.lines]
+    print(f"(a) receipt of {len(big):,} lines")
+    receipt = timed("create", lambda: transfer(Transfer.Kind.RECEIPT, big, Decimal(10)))
+    timed("confirm", lambda: transfers.confirm(receipt.pk))
+    timed("validate", lambda: validation.validate(receipt.pk))
+    print(f"(a) delivery of {len(big):,} lines")
+    out = timed("create", lambda: transfer(Transfer.Kind.DELIVERY, big, Decimal(4)))
+    timed("confirm", lambda: transfers.confirm(out.pk))
+    timed("reserve", lambda: transfers.reserve(out.pk))
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    timed("validate", lambda: validation.validate(out.pk))
+    if args.profile:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    assert Transfer.objects.get(pk=out.pk).status == Transfer.Status.DONE
+    level = StockLevel.objects.get(product=big[-1], location=wh.stock_location, lot_key=0)
+    assert (level.on_hand, level.reserved) == (6, 0), level
+
+    # (b) Receipts and deliveries of 1,000 lines, alternating, until --moves moves.
+    per = args.per_transfer
+    rounds = args.moves // per
+    items = products[:per]
+    print(f"(b) {rounds} transfers of {per:,} lines (receipts and deliveries alternating)")
+    before = StockMove.objects.filter(status=Transfer.Status.DONE).count()
+    started = time.perf_counter()
+    for n in range(rounds):
+        if n % 2 == 0:
+            t = transfer(Transfer.Kind.RECEIPT, items, Decimal(3))
+            transfers.confirm(t.pk)
+        else:
+            t = transfer(Transfer.Kind.DELIVERY, items, Decimal(2))
+            transfers.confirm(t.pk)
+            transfers.reserve(t.pk)
+        validation.validate(t.pk)
+    elapsed = time.perf_counter() - started
+    moved = StockMove.objects.filter(status=Transfer.Status.DONE).count() - before
+    assert moved == rounds * per, moved
+    print(
+        f"  {moved:,} moves created, confirmed, reserved and validated in {elapsed:.1f} s: "
+        f"{moved / elapsed:,.0f} moves/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
