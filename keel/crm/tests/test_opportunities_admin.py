@@ -162,12 +162,14 @@ def test_workspace_role_matrix(users, pipeline, role, path, status):
 
 
 def test_a_rep_sees_only_their_own_targets_and_activities(company, deals, rep, other_rep):
-    SalesTargetFactory(company=company, user=rep, amount=Decimal("111.00"))
-    SalesTargetFactory(company=company, user=other_rep, amount=Decimal("222.00"))
+    # Amounts with cents: a bare "222" also matched a user id (2229) in the filter on
+    # PostgreSQL, whose ids keep growing across tests.
+    SalesTargetFactory(company=company, user=rep, amount=Decimal("111.37"))
+    SalesTargetFactory(company=company, user=other_rep, amount=Decimal("222.59"))
     ActivityFactory(about=deals[1], subject="Oscar's own call")
     client = client_for(rep)
     targets = client.get("/crm/salestarget/").content.decode()
-    assert "111" in targets and "222" not in targets
+    assert "111.37" in targets and "222.59" not in targets
     activities = client.get("/crm/activity/").content.decode()
     assert "own call" not in activities
 
