@@ -115,6 +115,13 @@ class Valuation:
         self.layers: list[ValuationLayer] = []
         self.consumed: dict[int, ValuationLayer] = {}
         self.postings: list[Posting] = []
+        # Every product's open layers in one read, oldest first: new layers are written
+        # only at save(), so nothing else changes them during the call.
+        self.open: dict[int, list[ValuationLayer]] = defaultdict(list)
+        for layer in ValuationLayer.objects.filter(
+            company_id=company.pk, product_id__in=list(product_ids), remaining_quantity__gt=0
+        ).order_by("date", "id"):
+            self.open[layer.product_id].append(layer)
 
     def money(self, amount: Decimal) -> Decimal:
         return round_money(amount, self.currency)
@@ -182,9 +189,11 @@ class Valuation:
 
     def _consume_fifo(self, product_id: int, quantity: Decimal) -> tuple[Decimal, Decimal]:
         left, value = quantity, ZERO
-        for layer in open_layers(self.company.pk, product_id, self.consumed):
+        for layer in self.open[product_id]:
             if left == 0:
                 break
+            if layer.remaining_quantity <= 0:
+                continue
             take = min(left, layer.remaining_quantity)
             if take == layer.remaining_quantity:
                 part = layer.remaining_value
@@ -207,18 +216,6 @@ class Valuation:
         )
         ProductCost.objects.bulk_update(list(self.costs.values()), ["quantity", "value"])
         post(self.company, self.postings, on_date=self.on_date, source=source, ref=ref, by=by)
-
-
-def open_layers(company_id: int, product_id: int, seen: dict[int, ValuationLayer]):
-    """The product's layers with something left, oldest first (the ones this call has
-    already changed, as changed)."""
-    rows = ValuationLayer.objects.filter(
-        company_id=company_id, product_id=product_id, remaining_quantity__gt=0
-    ).order_by("date", "id")
-    for row in rows:
-        layer = seen.get(row.pk, row)
-        if layer.remaining_quantity > 0:
-            yield layer
 
 
 def post(company: Company, postings: list[Posting], *, on_date, source, ref: str, by=None):
