@@ -12,7 +12,7 @@ GENESIS = "0" * 64
 
 
 def _amount(value: Decimal) -> str:
-    return f"{Decimal(value):.4f}"
+    return f"{value if type(value) is Decimal else Decimal(value):.4f}"
 
 
 def canonical_entry(entry: dict, lines: Iterable[dict]) -> str:

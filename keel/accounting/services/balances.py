@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 
 from keel.core.models import Company
 from keel.core.transactions import atomic_service
 
-from ..fields import to_units
 from ..models import AccountBalance, LedgerHead, PartyBalance
 from ..selectors.ledger import BalanceDifference, balance_differences, expected_balances
-
-ZERO = Decimal(0)
 
 
 def lock_ledger(company_id: int) -> LedgerHead:
@@ -33,17 +29,12 @@ def lock_ledger(company_id: int) -> LedgerHead:
     return LedgerHead.objects.select_for_update().get(company_id=company_id)
 
 
-def _sum(deltas: dict, key, debit: Decimal, credit: Decimal) -> None:
-    d, c = deltas.get(key, (ZERO, ZERO))
-    deltas[key] = (d + debit, c + credit)
-
-
 def apply_lines(
     company_id: int, lines: Iterable[tuple[int, dict]], party_accounts: set[int]
 ) -> None:
     """Add the lines' debits and credits ((period id, line) pairs, a line being a dict
-    with account_id, party_id, debit, credit) to the balance rows, set-based: one
-    upsert per table.
+    with account_id, party_id and `units`, the stored integers of debit and credit
+    first) to the balance rows, set-based: one upsert per table.
 
     The caller holds the ledger lock (`lock_ledger`), so no other transaction
     changes these rows meanwhile; the upsert adds to a row that exists and
@@ -52,40 +43,50 @@ def apply_lines(
     per_account: dict = {}
     per_party: dict = {}
     for period_id, line in lines:
-        debit, credit = line["debit"], line["credit"]
+        debit, credit = line["units"][:2]
         account_id = line["account_id"]
-        _sum(per_account, (account_id, period_id), debit, credit)
+        key = (account_id, period_id)
+        d, c = per_account.get(key, (0, 0))
+        per_account[key] = (d + debit, c + credit)
         if line["party_id"] and account_id in party_accounts:
-            _sum(per_party, (account_id, line["party_id"], period_id), debit, credit)
+            key = (account_id, line["party_id"], period_id)
+            d, c = per_party.get(key, (0, 0))
+            per_party[key] = (d + debit, c + credit)
     _upsert(AccountBalance, company_id, per_account, ("account_id", "period_id"))
     _upsert(PartyBalance, company_id, per_party, ("account_id", "party_id", "period_id"))
 
 
 def _upsert(model, company_id: int, deltas: dict, key_fields: tuple[str, ...]) -> None:
-    """INSERT … ON CONFLICT (key) DO UPDATE adding the deltas (SQLite ≥ 3.24 and
-    PostgreSQL share the syntax); amounts go in as the MoneyField's integer units."""
+    """INSERT … ON CONFLICT (key) DO UPDATE adding the deltas (integer units) to the
+    rows (SQLite ≥ 3.24 and PostgreSQL share the syntax)."""
     if not deltas:
         return
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     names = ["company_id", *key_fields, "debit", "credit"]
-    head = f"INSERT INTO {table} ({', '.join(qn(n) for n in names)}) VALUES "  # noqa: S608 (quoted names)
+    head = f"INSERT INTO {table} ({', '.join(qn(n) for n in names)}) "  # noqa: S608 (quoted names)
     tail = (
         f" ON CONFLICT ({', '.join(qn(n) for n in key_fields)}) DO UPDATE SET "
         f"debit = {table}.debit + EXCLUDED.debit, credit = {table}.credit + EXCLUDED.credit"
     )
-    row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
     # A fixed order, so two writers that bypass the ledger lock still lock rows alike.
-    rows = [
-        [company_id, *key, to_units(debit), to_units(credit)]
-        for key, (debit, credit) in sorted(deltas.items())
-    ]
-    per_statement = 5000 // len(names)
+    rows = [[company_id, *key, debit, credit] for key, (debit, credit) in sorted(deltas.items())]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array per column: a short statement whatever the number of rows
+            # (a long VALUES list costs more to send than to run).
+            arrays = ", ".join(["%s::bigint[]"] * len(names))
+            cursor.execute(
+                head + f"SELECT * FROM unnest({arrays})" + tail,  # noqa: S608 (no user text)
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
+        per_statement = 5000 // len(names)
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             cursor.execute(
-                head + ", ".join([row_sql] * len(chunk)) + tail,
+                head + "VALUES " + ", ".join([row_sql] * len(chunk)) + tail,
                 [value for row in chunk for value in row],
             )
 

@@ -20,10 +20,11 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from keel.core.batching import collector_paused
 from keel.core.bulk_insert import columns, insert_returning_ids, insert_rows, prepare
 from keel.core.events import publish, publish_many
 from keel.core.models import Company, Sequence
-from keel.core.money import decimals_for, format_money, round_money, to_decimal
+from keel.core.money import format_money, quantum, to_decimal
 from keel.core.numbering import ensure_sequence, next_number
 from keel.core.transactions import atomic_service
 from keel.parties.models import Party
@@ -44,6 +45,7 @@ from ..selectors.chart import lock_date_for, periods_for_dates
 from .balances import apply_lines, lock_ledger
 
 ZERO = Decimal(0)
+MAX_UNITS = 2**63 - 1  # a MoneyField is a 64-bit integer of units
 
 
 @dataclass
@@ -78,7 +80,8 @@ class EntrySpec:
 
 
 def _id(value) -> int | None:
-    return getattr(value, "pk", value)
+    # Ids come as ints or as model instances; ints (and None) skip the attribute look-up.
+    return value if value is None or type(value) is int else getattr(value, "pk", value)
 
 
 def _line(raw: Line | dict, position: int) -> Line:
@@ -98,6 +101,36 @@ def _amount(value, position: int, name: str) -> Decimal:
             f"Line {position}: {name} '{value}' is not an exact amount (use a string or Decimal).",
             field=f"lines[{position}].{name}",
         ) from error
+
+
+def _units_of(value: Decimal, position: int, step: Decimal, currency: str, where: str) -> int:
+    """The stored units (1/10,000) of a debit or credit; refuses more decimals than the
+    currency has (1.505 in EUR) and more than the column holds."""
+    if not value:
+        return 0
+    try:
+        exact = value.quantize(step) == value
+        units = int(value.scaleb(SCALE))
+    except ArithmeticError:  # more digits than the context's precision
+        exact, units = True, MAX_UNITS + 1
+    if not exact:
+        raise InvalidLine(
+            f"Line {position}: {value} has more decimals than {currency} allows.", field=where
+        )
+    if units > MAX_UNITS:
+        raise InvalidLine(f"Line {position}: {value} is too large.", field=where)
+    return units
+
+
+def _stored_units(value: Decimal, position: int, where: str) -> int:
+    """The stored units of an amount in another currency or a tax base."""
+    try:
+        units = to_units(value)
+    except (ValueError, ArithmeticError) as error:
+        raise InvalidLine(f"Line {position}: {error}", field=where) from error
+    if abs(units) > MAX_UNITS:
+        raise InvalidLine(f"Line {position}: {value} is too large.", field=where)
+    return units
 
 
 class _Prepared:
@@ -126,7 +159,7 @@ def _prepare(company: Company, specs: list[EntrySpec]) -> list[_Prepared]:
         Tax.objects.filter(company=company, pk__in=tax_ids).values_list("pk", flat=True)
     )
     currency = company.currency
-    places = decimals_for(currency)
+    step = quantum(currency)
     prepared = []
     for spec, lines in zip(specs, parsed, strict=True):
         journal = spec.journal
@@ -142,8 +175,12 @@ def _prepare(company: Company, specs: list[EntrySpec]) -> list[_Prepared]:
         for position, ln in enumerate(lines, 1):
             where = f"lines[{position}]"
             account = _resolve_account(ln, position, by_id, by_role)
-            debit = _amount(ln.debit, position, "debit")
-            credit = _amount(ln.credit, position, "credit")
+            debit, credit = ln.debit, ln.credit
+            # Most callers pass Decimals; only other values need converting and checking.
+            if type(debit) is not Decimal:
+                debit = _amount(debit, position, "debit")
+            if type(credit) is not Decimal:
+                credit = _amount(credit, position, "credit")
             if debit < 0 or credit < 0:
                 raise InvalidLine(
                     f"Line {position}: amounts must not be negative (got debit {debit}, "
@@ -156,14 +193,8 @@ def _prepare(company: Company, specs: list[EntrySpec]) -> list[_Prepared]:
                     "use two lines.",
                     field=where,
                 )
-            for value in (debit, credit):
-                # Most amounts carry no more digits than the currency; only those that
-                # do (1.500 or 1.505 in EUR) need the rounding comparison.
-                if value.as_tuple().exponent < -places and round_money(value, currency) != value:
-                    raise InvalidLine(
-                        f"Line {position}: {value} has more decimals than {currency} allows.",
-                        field=where,
-                    )
+            debit_units = _units_of(debit, position, step, currency, where)
+            credit_units = _units_of(credit, position, step, currency, where)
             line_currency = (ln.currency or currency).upper()
             if ln.amount_currency is None:
                 if line_currency != currency:
@@ -172,6 +203,7 @@ def _prepare(company: Company, specs: list[EntrySpec]) -> list[_Prepared]:
                         field=f"{where}.amount_currency",
                     )
                 amount_currency = debit - credit
+                amount_currency_units = debit_units - credit_units
             else:
                 amount_currency = _amount(ln.amount_currency, position, "amount_currency")
                 if (debit and amount_currency < 0) or (credit and amount_currency > 0):
@@ -180,6 +212,7 @@ def _prepare(company: Company, specs: list[EntrySpec]) -> list[_Prepared]:
                         "(positive on a debit, negative on a credit).",
                         field=f"{where}.amount_currency",
                     )
+                amount_currency_units = _stored_units(amount_currency, position, where)
             party_id = _id(ln.party)
             if party_id is not None and party_id not in known_parties:
                 raise InvalidLine(f"Line {position}: unknown party {party_id}.", field=where)
@@ -187,10 +220,16 @@ def _prepare(company: Company, specs: list[EntrySpec]) -> list[_Prepared]:
             if tax_id is not None and tax_id not in known_taxes:
                 raise InvalidLine(f"Line {position}: unknown tax {tax_id}.", field=where)
             tags = ln.analytic_tags or []
-            if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            if tags and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
                 raise InvalidLine(
                     f"Line {position}: analytic_tags must be a list of strings.", field=where
                 )
+            tax_base = ln.tax_base_amount
+            if tax_base is ZERO:
+                tax_base_units = 0
+            else:
+                tax_base = _amount(tax_base, position, "tax_base_amount")
+                tax_base_units = _stored_units(tax_base, position, where)
             debits += debit
             credits += credit
             rows.append(
@@ -204,10 +243,12 @@ def _prepare(company: Company, specs: list[EntrySpec]) -> list[_Prepared]:
                     "currency": line_currency,
                     "amount_currency": amount_currency,
                     "tax_id": tax_id,
-                    "tax_base_amount": _amount(ln.tax_base_amount, position, "tax_base_amount"),
+                    "tax_base_amount": tax_base,
                     "label": ln.label or "",
                     "analytic_tags": tags,
                     "due_date": ln.due_date,
+                    # What the columns store (MoneyField units), computed once here.
+                    "units": (debit_units, credit_units, amount_currency_units, tax_base_units),
                 }
             )
         if debits == ZERO and credits == ZERO:
@@ -332,6 +373,7 @@ def _line_values(company_id: int, entries: list[tuple[int, dict, _Prepared]]) ->
             key = tuple(line["analytic_tags"])
             if key not in tags:
                 tags[key] = json.dumps(list(key))
+            debit, credit, amount_currency, tax_base = line["units"]
             values.append(
                 [
                     entry_id,
@@ -342,14 +384,13 @@ def _line_values(company_id: int, entries: list[tuple[int, dict, _Prepared]]) ->
                     line["account_id"],
                     line["party_id"],
                     line["label"],
-                    # Debits and credits were checked against the currency's places.
-                    int(line["debit"].scaleb(SCALE)),
-                    int(line["credit"].scaleb(SCALE)),
+                    debit,
+                    credit,
                     line["currency"],
-                    to_units(line["amount_currency"]),
+                    amount_currency,
                     tags[key],
                     line["tax_id"],
-                    to_units(line["tax_base_amount"]),
+                    tax_base,
                     dates[due],
                 ]
             )
@@ -362,9 +403,14 @@ def _model_name(content_type_id: int | None) -> str | None:
     return ContentType.objects.get_for_id(content_type_id).model
 
 
-@atomic_service
 def post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[JournalEntry]:
     """Post a batch of entries in one transaction: all of them or none."""
+    with collector_paused(sum(len(spec.lines) for spec in specs)):
+        return _post_entries(company, specs, by=by)
+
+
+@atomic_service
+def _post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[JournalEntry]:
     prepared = _prepare(company, specs)
     dates = {p.spec.date for p in prepared}
     _check_lock(company, dates, by)
@@ -434,13 +480,14 @@ def post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[J
         party_accounts,
     )
     entries, posted = [], []
+    # The entries as .get() would load them (positional values, no query), with
+    # their period at hand: building them by keyword costs more than posting them.
+    names = [f.attname for f in JournalEntry._meta.concrete_fields]
+    period_field = JournalEntry._meta.get_field("period")
     for entry_id, row, item in zip(entry_ids, entry_rows, prepared, strict=True):
-        facts = {k: v for k, v in row.items() if k not in ("period_id", "state")}
-        entry = JournalEntry(
-            id=entry_id, **facts, period=periods[row["date"]], state=JournalEntry.State.POSTED
-        )
-        entry._state.adding = False
-        entry._state.db = connection.alias
+        values = {**row, "id": entry_id, "state": JournalEntry.State.POSTED}
+        entry = JournalEntry.from_db(connection.alias, names, [values[n] for n in names])
+        period_field.set_cached_value(entry, periods[row["date"]])
         entries.append(entry)
         posted.append(
             EntryPosted(

@@ -126,6 +126,24 @@ def test_an_entry_can_point_at_its_source_document(company, books):
         ),
         ([{"role": "bank", "debit": D("1"), "colour": "red"}], InvalidLine, "unexpected keyword"),
         (
+            [{"role": "bank", "debit": D("1E+15")}, {"role": "revenue", "credit": D("1E+15")}],
+            InvalidLine,
+            "1E+15 is too large",
+        ),
+        (
+            [{"role": "bank", "debit": D("1E+40")}, {"role": "revenue", "credit": D("1E+40")}],
+            InvalidLine,
+            "1E+40 is too large",
+        ),
+        (
+            [
+                {"role": "bank", "debit": D("1"), "tax_base_amount": D("0.00001")},
+                {"role": "revenue", "credit": D("1")},
+            ],
+            InvalidLine,
+            "more than 4 decimal places",
+        ),
+        (
             [
                 {"role": "bank", "debit": D("1"), "currency": "EUR"},
                 {"role": "revenue", "credit": D("1")},

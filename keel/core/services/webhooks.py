@@ -71,29 +71,35 @@ def save_subscription(subscription: WebhookSubscription, *, by) -> WebhookSubscr
 
 
 @atomic_service
-def dispatch_outbox(*, limit: int = 500, now: datetime | None = None) -> list[int]:
+def dispatch_outbox(*, limit: int = 5000, now: datetime | None = None) -> list[int]:
     """Turn committed, undispatched outbox events into one delivery per matching
-    subscription, and mark the events dispatched. Returns the new deliveries' ids."""
+    subscription, and mark the events dispatched. Returns the new deliveries' ids.
+
+    `limit` is above the largest batch one transaction publishes (1,000 postings of
+    an import), so the outbox drains as fast as it fills."""
     now = now or timezone.now()
     pending = OutboxEvent.objects.filter(dispatched_at__isnull=True).order_by("occurred_at")
     if connection.features.has_select_for_update_skip_locked:
         pending = pending.select_for_update(skip_locked=True)
     # The payload stays in the database: fanning out needs only the topic and company.
-    events = list(pending.only("id", "topic", "company_id", "occurred_at")[:limit])
+    events = list(pending.values_list("id", "topic", "company_id")[:limit])
     if not events:
         return []
     subscriptions = list(WebhookSubscription.objects.filter(active=True))
     deliveries = [
-        WebhookDelivery(event=event, subscription=sub, next_attempt_at=now)
-        for event in events
+        WebhookDelivery(event_id=event_id, subscription=sub, next_attempt_at=now)
+        for event_id, topic, company_id in events
         for sub in subscriptions
-        if sub.wants(event.topic) and (event.company_id in (None, sub.company_id))
+        if sub.wants(topic) and (company_id in (None, sub.company_id))
     ]
+    ids = [event_id for event_id, _, _ in events]
+    OutboxEvent.objects.filter(pk__in=ids).update(dispatched_at=now)
+    if not deliveries:
+        return []
     # The unique (event, subscription) constraint makes a re-dispatch harmless.
     WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(dispatched_at=now)
     return list(
-        WebhookDelivery.objects.filter(event__in=events, status=WebhookDelivery.Status.PENDING)
+        WebhookDelivery.objects.filter(event_id__in=ids, status=WebhookDelivery.Status.PENDING)
         .order_by("id")
         .values_list("id", flat=True)
     )
