@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .bulk_insert import columns, insert_rows, prepare
-from .models import OutboxEvent
+from .models import OutboxEvent, WebhookSubscription
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,7 +83,11 @@ def publish(event: Event, *, company=None) -> OutboxEvent:
 def publish_many(events: list[Event], *, company=None) -> int:
     """`publish()` for a batch (1,000 postings of one import): the same subscribers, in
     order, and the outbox rows written in one statement (COPY on PostgreSQL) instead
-    of one per event. Returns the number of events written."""
+    of one per event. Returns the number of events written.
+
+    An event no active webhook subscription wants is recorded as dispatched at once:
+    marking a thousand rows later, only to fan them out to no one, would cost the
+    import more than writing them."""
     if not events:
         return 0
     with transaction.atomic():
@@ -91,6 +95,8 @@ def publish_many(events: list[Event], *, company=None) -> int:
             for handler in list(_subscribers.get(type(event), [])):
                 handler(event)
         now = timezone.now()
+        company_id = getattr(company, "pk", company)
+        wanted = _wanted_topics(company_id, {e.topic for e in events})
         fields = columns(OutboxEvent)
         rows = prepare(
             [
@@ -98,9 +104,9 @@ def publish_many(events: list[Event], *, company=None) -> int:
                     "id": uuid.uuid4(),
                     "topic": e.topic,
                     "payload": None,
-                    "company_id": getattr(company, "pk", company),
+                    "company_id": company_id,
                     "occurred_at": now,
-                    "dispatched_at": None,
+                    "dispatched_at": None if e.topic in wanted else now,
                 }
                 for e in events
             ],
@@ -111,8 +117,21 @@ def publish_many(events: list[Event], *, company=None) -> int:
         for row, event in zip(rows, events, strict=True):
             row[at] = event.payload_json()
         insert_rows(OutboxEvent, fields, rows)
-        _kick_after_commit()
+        if wanted:
+            _kick_after_commit()
     return len(events)
+
+
+def _wanted_topics(company_id: int | None, topics: set[str]) -> set[str]:
+    """The topics among `topics` that an active webhook subscription of the company
+    (or any, for an event without company) will want delivered."""
+    subscriptions = WebhookSubscription.objects.filter(active=True)
+    if company_id is not None:
+        subscriptions = subscriptions.filter(company_id=company_id)
+    wanted: set[str] = set()
+    for subscription in subscriptions.only("event_types"):
+        wanted.update(topic for topic in topics if subscription.wants(topic))
+    return wanted
 
 
 def _kick_after_commit() -> None:

@@ -449,7 +449,8 @@ def _post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[
             {
                 **facts,
                 "period_id": periods[spec.date].pk,
-                "state": JournalEntry.State.DRAFT,
+                # Written posted: the ledger head, moved past them below, seals them.
+                "state": JournalEntry.State.POSTED,
                 "previous_hash": previous_hash,
                 "hash": digest,
                 "posted_at": now,
@@ -463,10 +464,8 @@ def _post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[
     entry_ids = insert_returning_ids(JournalEntry, fields, prepare(entry_rows, fields))
     written = list(zip(entry_ids, entry_rows, prepared, strict=True))
     insert_rows(JournalLine, _line_fields(), _line_values(company.pk, written))
-    # Draft -> posted in one statement: from here the triggers guard the rows.
-    JournalEntry.objects.filter(
-        company=company, chain_index__gt=head.last_index, state=JournalEntry.State.DRAFT
-    ).update(state=JournalEntry.State.POSTED)
+    # Moving the head past the new entries seals them: from here the database refuses
+    # any further line on them (migration 0010), as it refuses changes to posted rows.
     type(head).objects.filter(pk=head.pk).update(last_index=index, last_hash=previous_hash)
     party_accounts = {
         line["account_id"]
@@ -485,7 +484,7 @@ def _post_entries(company: Company, specs: list[EntrySpec], *, by=None) -> list[
     names = [f.attname for f in JournalEntry._meta.concrete_fields]
     period_field = JournalEntry._meta.get_field("period")
     for entry_id, row, item in zip(entry_ids, entry_rows, prepared, strict=True):
-        values = {**row, "id": entry_id, "state": JournalEntry.State.POSTED}
+        values = {**row, "id": entry_id}
         entry = JournalEntry.from_db(connection.alias, names, [values[n] for n in names])
         period_field.set_cached_value(entry, periods[row["date"]])
         entries.append(entry)

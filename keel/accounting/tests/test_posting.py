@@ -23,7 +23,14 @@ from ..errors import (
     RoleNotConfigured,
     UnbalancedEntry,
 )
-from ..models import Account, AccountBalance, JournalEntry, JournalLine, PartyBalance
+from ..models import (
+    Account,
+    AccountBalance,
+    JournalEntry,
+    JournalLine,
+    LedgerHead,
+    PartyBalance,
+)
 from ..selectors import account_for_role, balance_differences
 from ..services.chart import update_settings
 from ..services.posting import Line, post_entry, reverse_entry
@@ -291,6 +298,38 @@ def test_the_database_refuses_a_line_whose_entry_account_party_or_tax_is_missing
     with connection.cursor() as cursor:
         cursor.execute(insert, [draft.pk, 1, line.account_id, None, None, line.pk])
     assert draft.lines.count() == 1
+
+
+def test_the_ledger_head_seals_entries_against_more_lines(company, books):
+    """Given an entry written posted by hand beyond the ledger head (as a posting writes
+    its batch before it moves the head), when raw SQL adds a line, then it goes in;
+    once the head moves past the entry, the database refuses any further line."""
+    entry = post_entry(company, books["GEN"], DAY, sale_lines("7.00"))
+    line = entry.lines.first()
+    head = LedgerHead.objects.get(company=company)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO accounting_journalentry (company_id, journal_id, number, date,"
+            " period_id, ref, state, source_id, chain_index, previous_hash, hash, posted_at)"
+            " SELECT company_id, journal_id, 'HAND/2', date, period_id, '', 'posted', '',"
+            " %s, previous_hash, hash, posted_at FROM accounting_journalentry WHERE id = %s",
+            [head.last_index + 1, entry.pk],
+        )
+    unsealed = JournalEntry.objects.get(number="HAND/2")
+    insert = (
+        "INSERT INTO accounting_journalline (entry_id, company_id, sequence, date, period_id,"
+        " account_id, label, debit, credit, currency, amount_currency, analytic_tags,"
+        " tax_base_amount) SELECT %s, company_id, %s, date, period_id, account_id, label,"
+        " debit, credit, currency, amount_currency, analytic_tags, tax_base_amount"
+        " FROM accounting_journalline WHERE id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [unsealed.pk, 1, line.pk])
+    LedgerHead.objects.filter(pk=head.pk).update(last_index=head.last_index + 1)
+    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(insert, [unsealed.pk, 2, line.pk])
+    assert unsealed.lines.count() == 1
 
 
 def test_a_reversal_mirrors_the_entry_and_nets_the_balances(company, books, users):

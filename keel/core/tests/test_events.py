@@ -82,13 +82,14 @@ def test_publish_many_runs_every_subscriber_and_writes_the_outbox_in_one_stateme
     company, django_assert_max_num_queries
 ):
     """Given 20 events of one batch; Then each subscriber call happens, in order, and the
-    outbox gets 20 rows from a single INSERT (plus the savepoint around it)."""
+    outbox gets 20 rows from a single INSERT (plus the savepoint around it and the
+    look-up of webhook subscriptions)."""
     from keel.core.events import publish_many
 
     seen.clear()
     events = [CompanyRenamed(company_id=company.pk, name=f"Acme {n}") for n in range(20)]
-    # SAVEPOINT, one INSERT, RELEASE (PostgreSQL's COPY is not counted by Django).
-    with django_assert_max_num_queries(3):
+    # SAVEPOINT, subscriptions, one INSERT, RELEASE (PostgreSQL's COPY is not counted).
+    with django_assert_max_num_queries(4):
         written = publish_many(events, company=company)
     assert seen == events
     assert [r.payload["name"] for r in OutboxEvent.objects.order_by("payload__name")][:2] == [
@@ -97,3 +98,40 @@ def test_publish_many_runs_every_subscriber_and_writes_the_outbox_in_one_stateme
     ]
     assert written == OutboxEvent.objects.count() == 20
     assert OutboxEvent.objects.filter(company=company, topic=events[0].topic).count() == 20
+
+
+def test_a_batch_nobody_subscribes_to_is_dispatched_at_once_and_schedules_nothing(company):
+    """Given a webhook subscription of this company for another topic only, and one of
+    another company to every topic; When a batch of 5 events of this company is
+    published; Then they are recorded already dispatched and no after-commit dispatch
+    is scheduled."""
+    from django.db import connection
+
+    from keel.core.events import _after_commit, publish_many
+    from keel.core.tests.factories import CompanyFactory, WebhookSubscriptionFactory
+
+    WebhookSubscriptionFactory(company=company, event_types=["sales.order.confirmed"])
+    WebhookSubscriptionFactory(company=CompanyFactory(name="Globex"), event_types=["*"])
+    events = [CompanyRenamed(company_id=company.pk, name=f"Acme {n}") for n in range(5)]
+    with transaction.atomic():
+        publish_many(events, company=company)
+        assert not any(entry[1] is _after_commit for entry in connection.run_on_commit)
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=False).count() == 5
+
+
+def test_a_batch_a_subscription_wants_waits_for_the_dispatcher(company):
+    """Given a subscription of this company to the topic and one of another company to
+    every topic; When a batch of 5 events of this company is published; Then they wait
+    undispatched and one after-commit dispatch is scheduled."""
+    from django.db import connection
+
+    from keel.core.events import _after_commit, publish_many
+    from keel.core.tests.factories import CompanyFactory, WebhookSubscriptionFactory
+
+    WebhookSubscriptionFactory(company=company, event_types=[CompanyRenamed.topic])
+    WebhookSubscriptionFactory(company=CompanyFactory(name="Globex"), event_types=["*"])
+    events = [CompanyRenamed(company_id=company.pk, name=f"Acme {n}") for n in range(5)]
+    with transaction.atomic():
+        publish_many(events, company=company)
+        assert sum(entry[1] is _after_commit for entry in connection.run_on_commit) == 1
+        assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 5
