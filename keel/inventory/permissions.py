@@ -19,6 +19,7 @@ MODELS = (
     "moveline",
     "stocklevel",
     "replenishmentrule",
+    "putawayrule",
 )
 VIEW_STOCK = [
     "inventory.view_stocklevel",
@@ -27,7 +28,12 @@ VIEW_STOCK = [
 ]
 RUN_WAREHOUSE = [
     f"inventory.{verb}_{model}" for model in MODELS for verb in ("view", "add", "change")
-] + ["inventory.validate_transfer", "inventory.cancel_transfer"]
+] + [
+    "inventory.validate_transfer",
+    "inventory.cancel_transfer",
+    # A put-away rule is set-up, not history: the clerk who writes one may remove it.
+    "inventory.delete_putawayrule",
+]
 
 GRANTS: dict[Role, list[str]] = {
     Role.WAREHOUSE_CLERK: list(RUN_WAREHOUSE),

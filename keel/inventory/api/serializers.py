@@ -9,12 +9,13 @@ from rest_framework import serializers
 from keel.core.api.serializers import CompanyScopedFieldsMixin
 from keel.core.workflow import allowed_transitions
 from keel.parties.models import Party
-from keel.products.models import Product
+from keel.products.models import Product, ProductCategory
 
 from ..models import (
     Location,
     Lot,
     MoveLine,
+    PutawayRule,
     ReplenishmentRule,
     StockLevel,
     StockMove,
@@ -327,3 +328,41 @@ class TraceOut(serializers.Serializer):
 
     def get_on_hand(self, trace) -> list[dict]:
         return [{"location": name, "quantity": f"{qty:.4f}"} for name, qty in trace.on_hand]
+
+
+class PutawayRuleOut(serializers.ModelSerializer):
+    warehouse_code = serializers.CharField(source="warehouse.code")
+    product_name = serializers.CharField(source="product.name", default=None)
+    category_name = serializers.CharField(source="category.full_name", default=None)
+    location_name = serializers.CharField(source="location.full_name")
+
+    class Meta:
+        model = PutawayRule
+        fields = [
+            "id",
+            "warehouse",
+            "warehouse_code",
+            "product",
+            "product_name",
+            "category",
+            "category_name",
+            "location",
+            "location_name",
+            "active",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class PutawayRuleIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    """One of `product` and `category`; `location` under the warehouse's stock."""
+
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True, default=None
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=ProductCategory.objects.all(), required=False, allow_null=True, default=None
+    )
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    active = serializers.BooleanField(required=False, default=True)

@@ -8,6 +8,7 @@ router.register("locations", views.LocationViewSet, basename="location")
 router.register("lots", views.LotViewSet, basename="lot")
 router.register("stock-levels", views.StockLevelViewSet, basename="stocklevel")
 router.register("replenishment-rules", views.ReplenishmentRuleViewSet, basename="replenishmentrule")
+router.register("putaway-rules", views.PutawayRuleViewSet, basename="putawayrule")
 router.register("transfers", views.TransferViewSet, basename="transfer")
 
 urlpatterns = router.urls

@@ -12,13 +12,23 @@ from keel.core.api.views import company_of
 from keel.core.errors import InvalidInput
 
 from .. import selectors
-from ..models import Location, Lot, ReplenishmentRule, StockLevel, Transfer, Warehouse
-from ..services import locations, replenishment, scanning, transfers, validation
+from ..models import (
+    Location,
+    Lot,
+    PutawayRule,
+    ReplenishmentRule,
+    StockLevel,
+    Transfer,
+    Warehouse,
+)
+from ..services import locations, putaway, replenishment, scanning, transfers, validation
 from .serializers import (
     CancelIn,
     LocationOut,
     LotOut,
     NeedOut,
+    PutawayRuleIn,
+    PutawayRuleOut,
     ReplenishmentRuleIn,
     ReplenishmentRuleOut,
     ScanIn,
@@ -257,6 +267,53 @@ class ReplenishmentRuleViewSet(
         """Rules whose projected available (today + lead days) is below the minimum."""
         found = selectors.replenishment_needs(self.company())
         return Response(NeedOut(found, many=True).data)
+
+
+def if_match(request) -> int | None:
+    """The version an `If-Match: "<version>"` header names (None without one)."""
+    expected = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    try:
+        return int(expected) if expected else None
+    except ValueError as error:
+        raise InvalidInput("If-Match must be the record's version.") from error
+
+
+class PutawayRuleViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
+    """Where receipts store a product or a category in a warehouse. PUT honours
+    `If-Match: "<version>"` (412 when stale); DELETE removes the rule."""
+
+    queryset = PutawayRule.objects.none()
+    serializer_class = PutawayRuleOut
+    filterset_fields = ["warehouse", "product", "category", "location", "active"]
+    ordering_fields = ["warehouse__code", "location__full_name"]
+
+    def get_queryset(self):
+        return selectors.putaway_rules_of(self.company().pk).order_by("warehouse__code", "id")
+
+    def _save(self, request, **kwargs):
+        body = PutawayRuleIn(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        return putaway.save_putaway_rule(
+            self.company(), by=request.user, **body.validated_data, **kwargs
+        )
+
+    @extend_schema(request=PutawayRuleIn, responses={201: PutawayRuleOut})
+    def create(self, request):
+        rule = self._save(request)
+        return Response(PutawayRuleOut(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PutawayRuleIn, responses=PutawayRuleOut)
+    def update(self, request, pk=None):
+        current = self.get_object()
+        rule = self._save(request, rule_id=current.pk, expected_version=if_match(request))
+        response = Response(PutawayRuleOut(rule).data)
+        response["ETag"] = f'"{rule.version}"'
+        return response
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        putaway.remove_putaway_rule(self.company(), self.get_object().pk, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class LotViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):

@@ -209,6 +209,7 @@ from .atp import (  # noqa: E402
     projected_on_hand,
     series_of,
 )
+from .putaway import putaway_locations, putaway_rules_of  # noqa: E402
 from .replenishment import Need, replenishment_needs, rules_of  # noqa: E402
 from .trace import Step, Trace, trace_lot  # noqa: E402
 
@@ -229,6 +230,8 @@ __all__ = [
     "positions",
     "positions_of",
     "projected_on_hand",
+    "putaway_locations",
+    "putaway_rules_of",
     "replenishment_needs",
     "rules_of",
     "series_of",
