@@ -76,7 +76,9 @@ def create_transfer(
     if kind not in Kind.values:
         raise InvalidInput(f"Unknown kind of transfer '{kind}'.", field="kind")
     if warehouse.company_id != company.pk or not warehouse.active:
-        raise InvalidInput(f"{warehouse} is not an active warehouse of {company}.", "warehouse")
+        raise InvalidInput(
+            f"{warehouse} is not an active warehouse of {company}.", field="warehouse"
+        )
     default_source, default_destination = default_locations(warehouse, kind)
     explicit_destination = destination is not None
     source, destination = source or default_source, destination or default_destination
@@ -94,7 +96,7 @@ def create_transfer(
         if not isinstance(product, Product):
             product = Product.objects.filter(pk=product, company=company).first()
             if product is None:
-                raise InvalidInput(f"Line {position}: unknown product.", f"lines[{position}]")
+                raise InvalidInput(f"Line {position}: unknown product.", field=f"lines[{position}]")
         check_stockable(product, company.pk, field=f"lines[{position}].product")
         quantity = quantity_of(raw.get("quantity"), field=f"lines[{position}].quantity")
         unit_cost = raw.get("unit_cost")
