@@ -46,9 +46,12 @@ LAND_COSTS = [
     "inventory.view_transfer",
 ]
 
+# The stock valuation report (what stock is worth, beside the stock account).
+VIEW_VALUATION = "inventory.view_valuationlayer"
+
 GRANTS: dict[Role, list[str]] = {
-    Role.WAREHOUSE_CLERK: [*RUN_WAREHOUSE, "inventory.view_landedcost"],
-    Role.ACCOUNTANT: list(LAND_COSTS),
+    Role.WAREHOUSE_CLERK: [*RUN_WAREHOUSE, "inventory.view_landedcost", VIEW_VALUATION],
+    Role.ACCOUNTANT: [*LAND_COSTS, VIEW_VALUATION],
     Role.SALES_REP: list(VIEW_STOCK),
     Role.SALES_MANAGER: list(VIEW_STOCK),
 }

@@ -235,6 +235,13 @@ from .atp import (  # noqa: E402
 )
 from .putaway import putaway_locations, putaway_rules_of  # noqa: E402
 from .replenishment import Need, replenishment_needs, rules_of  # noqa: E402
+from .reports import (  # noqa: E402
+    ValuationReport,
+    ValuationRow,
+    move_history,
+    stock_on_hand,
+    valuation_report,
+)
 from .trace import Step, Trace, trace_lot  # noqa: E402
 
 __all__ = [
@@ -244,6 +251,8 @@ __all__ = [
     "Position",
     "Step",
     "Trace",
+    "ValuationReport",
+    "ValuationRow",
     "available_to_promise",
     "counts_of",
     "landed_costs_of",
@@ -252,6 +261,7 @@ __all__ = [
     "levels_of",
     "locations_of",
     "lots_of",
+    "move_history",
     "on_hand_from_moves",
     "positions",
     "positions_of",
@@ -261,9 +271,11 @@ __all__ = [
     "replenishment_needs",
     "rules_of",
     "series_of",
+    "stock_on_hand",
     "stockable_products",
     "trace_lot",
     "transfers_of",
+    "valuation_report",
     "warehouses_of",
     "with_moves",
 ]
