@@ -532,3 +532,7 @@ class PutawayRuleAdmin(ExportableAdmin):
 
     def delete_model(self, request, obj):
         putaway.remove_putaway_rule(company_of(request.user), obj.pk, by=request.user)
+
+
+# Count sheets and landed costs register themselves.
+from . import admin_counts  # noqa: E402, F401, I001

@@ -200,6 +200,18 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "inventory.view_replenishmentrule",
             ),
             _item(
+                "Inventory counts",
+                "fact_check",
+                "admin:inventory_inventorycount_changelist",
+                "inventory.view_inventorycount",
+            ),
+            _item(
+                "Landed costs",
+                "local_airport",
+                "admin:inventory_landedcost_changelist",
+                "inventory.view_landedcost",
+            ),
+            _item(
                 "Put-away rules",
                 "move_to_inbox",
                 "admin:inventory_putawayrule_changelist",

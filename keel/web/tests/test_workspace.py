@@ -80,7 +80,7 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
 
 def test_the_warehouse_pages_are_in_the_clerks_navigation(users, rf):
     """A clerk's Inventory menu links stock by location, move history, the stock
-    valuation and the put-away rules."""
+    valuation, the count sheets, landed costs and the put-away rules."""
     from django.urls import reverse
 
     request = rf.get("/")
@@ -89,11 +89,20 @@ def test_the_warehouse_pages_are_in_the_clerks_navigation(users, rf):
     links = {item["title"]: item["link"](request) for item in inventory["items"]}
     assert [
         links[title]
-        for title in ("Stock by location", "Move history", "Stock valuation", "Put-away rules")
+        for title in (
+            "Stock by location",
+            "Move history",
+            "Stock valuation",
+            "Inventory counts",
+            "Landed costs",
+            "Put-away rules",
+        )
     ] == [
         reverse("inventory:on-hand"),
         reverse("inventory:moves"),
         reverse("inventory:valuation"),
+        reverse("admin:inventory_inventorycount_changelist"),
+        reverse("admin:inventory_landedcost_changelist"),
         reverse("admin:inventory_putawayrule_changelist"),
     ]
 
