@@ -12,7 +12,10 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
 from keel.core.api.views import company_of
@@ -66,14 +69,20 @@ class CountLineInline(TabularInline):
         return "" if line.difference is None else line.difference
 
 
+class Exportable(ExportMixin, ModelAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
+
+
 @admin.register(InventoryCount)
-class InventoryCountAdmin(ModelAdmin):
+class InventoryCountAdmin(Exportable):
     """Count sheets: Add starts one (a location, optionally a category); its lines
     take the counted quantities; Post count moves the differences."""
 
     list_display = ["__str__", "location", "date", "status_badge", "adjustment"]
     list_filter = ["status", ("date", admin.DateFieldListFilter)]
     list_select_related = ["location", "adjustment"]
+    search_fields = ["location__full_name", "note", "adjustment__number"]
     readonly_fields = ["location", "date", "status", "note", "adjustment"]
     inlines = [CountLineInline]
     actions = None
@@ -224,7 +233,7 @@ class LandedCostLineInline(TabularInline):
 
 
 @admin.register(LandedCost)
-class LandedCostAdmin(ModelAdmin):
+class LandedCostAdmin(Exportable):
     """Freight, duty or insurance on done receipts: Add splits, values and posts it in
     one step through the service; a landed cost is never edited afterwards."""
 
