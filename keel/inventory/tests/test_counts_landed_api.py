@@ -296,3 +296,22 @@ def test_only_accountants_land_costs(api_as, users, spares, role):
     )
     assert refused.status_code == 403
     assert books_snapshot() == before
+
+
+def test_a_landed_cost_posted_twice_with_one_idempotency_key_lands_once(users, company, spares):
+    """Given a done receipt; When an accountant's client sends the same landed cost of
+    10.00 twice with one Idempotency-Key (a double click); Then one landed cost is
+    written, both answers name it, and the stock account rose by 10.00 only."""
+    from rest_framework.test import APIClient
+
+    accountant = APIClient()
+    accountant.force_login(users[Role.ACCOUNTANT])  # a session: the middleware sees who
+    receipt, _, _ = spares
+    body = {"receipt": receipt.pk, "amount": "10.00", "split_by": "quantity"}
+    first = accountant.post(LANDED, body, format="json", HTTP_IDEMPOTENCY_KEY="freight-4711")
+    again = accountant.post(LANDED, body, format="json", HTTP_IDEMPOTENCY_KEY="freight-4711")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert first.json()["id"] == again.json()["id"]
+    assert LandedCost.objects.count() == 1
+    assert stock_balance(company) == D("50.00")
