@@ -530,6 +530,11 @@ class PutawayRuleAdmin(ExportableAdmin):
         except DomainError as error:
             messages.error(request, error.detail)
 
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:  # refused: the message says why; back to the form
+            return redirect(reverse("admin:inventory_putawayrule_add"))
+        return super().response_add(request, obj, post_url_continue)
+
     def delete_model(self, request, obj):
         putaway.remove_putaway_rule(company_of(request.user), obj.pk, by=request.user)
 

@@ -288,3 +288,24 @@ def test_removing_a_rule_of_another_company_is_refused(shelves, wh):
     with pytest.raises(NotFound):
         remove_putaway_rule(CompanyFactory(name="Other Co"), PutawayRule.objects.first().pk)
     assert rules_snapshot() == before
+
+
+def test_the_workspace_refuses_a_rule_outside_the_warehouse_with_a_message(
+    users, shelves, company, wh
+):
+    """When a clerk adds a Widget rule of WH into EU/Stock/X in the workspace; Then the
+    page says why (EU/Stock/X is not a location under WH/Stock) and no rule changed."""
+    items, _ = shelves
+    eu = warehouse(company, code="EU", name="Europe")
+    x = locations.create_location(company, name="X", parent=eu.stock_location)
+    client = Client()
+    client.force_login(users[Role.WAREHOUSE_CLERK])
+    before = rules_snapshot()
+    refused = client.post(
+        reverse("admin:inventory_putawayrule_add"),
+        {"warehouse": wh.pk, "product": items["widget"].pk, "location": x.pk, "active": "on"},
+        follow=True,
+    )
+    assert refused.redirect_chain[-1][0] == reverse("admin:inventory_putawayrule_add")
+    assert b"EU/Stock/X is not a location under WH/Stock" in refused.content
+    assert rules_snapshot() == before
