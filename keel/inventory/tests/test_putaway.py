@@ -8,7 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.core.errors import NotFound
@@ -309,3 +311,20 @@ def test_the_workspace_refuses_a_rule_outside_the_warehouse_with_a_message(
     assert refused.redirect_chain[-1][0] == reverse("admin:inventory_putawayrule_add")
     assert b"EU/Stock/X is not a location under WH/Stock" in refused.content
     assert rules_snapshot() == before
+
+
+def test_finding_the_bins_of_a_receipt_costs_the_same_for_3_or_30_lines(shelves, company, wh):
+    """Given the rules of WH; When receipts of 3 and of 30 products (10 Screws-like
+    product rules, categories and none) are created; Then both take the same number of
+    queries: the put-away rules are read once per receipt, not once per line."""
+    items, places = shelves
+    fasteners = places["fasteners"]
+    more = [product(company, name=f"Nut {n}", sku=f"NUT{n}", category=fasteners) for n in range(27)]
+    few = [items["screw"], items["bolt"], items["widget"]]
+    _receipt(wh, [(items["hammer"], "1")])  # the first draws a new number series
+    with CaptureQueriesContext(connection) as small:
+        _receipt(wh, [(item, "1") for item in few])
+    with CaptureQueriesContext(connection) as large:
+        receipt = _receipt(wh, [(item, "1") for item in few + more])
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert receipt.moves.filter(destination=places["C3"]).count() == 28
