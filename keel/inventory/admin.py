@@ -23,8 +23,17 @@ from keel.core.errors import DomainError
 from keel.core.workflow import allowed_transitions
 
 from . import selectors
-from .models import Location, Lot, ReplenishmentRule, StockLevel, StockMove, Transfer, Warehouse
-from .services import locations, replenishment, scanning, transfers, validation
+from .models import (
+    Location,
+    Lot,
+    PutawayRule,
+    ReplenishmentRule,
+    StockLevel,
+    StockMove,
+    Transfer,
+    Warehouse,
+)
+from .services import locations, putaway, replenishment, scanning, transfers, validation
 
 
 class ExportableAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
@@ -473,3 +482,62 @@ class ReplenishmentRuleAdmin(ExportableAdmin):
             obj.pk, obj.version = saved.pk, saved.version
         except DomainError as error:
             messages.error(request, error.detail)
+
+
+@admin.register(PutawayRule)
+class PutawayRuleAdmin(ExportableAdmin):
+    """Where receipts store a product or a category, saved and removed through the
+    service (one of product and category, a location under the warehouse's stock)."""
+
+    list_display = ["warehouse", "product", "category", "location", "active"]
+    list_filter = ["warehouse", "active"]
+    search_fields = ["product__name", "product__sku", "category__full_name"]
+    list_select_related = ["warehouse", "product", "category", "location"]
+    fields = ["warehouse", "product", "category", "location", "active"]
+    actions = None  # bulk delete would skip the service
+
+    def get_queryset(self, request):
+        return selectors.putaway_rules_of(company_of(request.user).pk)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        company_id = company_of(request.user).pk
+        if db_field.name == "warehouse":
+            kwargs["queryset"] = selectors.warehouses_of(company_id)
+        if db_field.name == "product":
+            kwargs["queryset"] = selectors.stockable_products(company_id)
+        if db_field.name == "location":
+            kwargs["queryset"] = selectors.locations_of(company_id).filter(
+                usage=Location.Usage.INTERNAL, active=True
+            )
+        if db_field.name == "category":
+            kwargs["queryset"] = db_field.related_model.objects.filter(company_id=company_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = putaway.save_putaway_rule(
+                company_of(request.user),
+                warehouse=obj.warehouse,
+                location=obj.location,
+                product=obj.product,
+                category=obj.category,
+                active=obj.active,
+                rule_id=obj.pk if change else None,
+                expected_version=obj.version if change else None,
+                by=request.user,
+            )
+            obj.pk, obj.version = saved.pk, saved.version
+        except DomainError as error:
+            messages.error(request, error.detail)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:  # refused: the message says why; back to the form
+            return redirect(reverse("admin:inventory_putawayrule_add"))
+        return super().response_add(request, obj, post_url_continue)
+
+    def delete_model(self, request, obj):
+        putaway.remove_putaway_rule(company_of(request.user), obj.pk, by=request.user)
+
+
+# Count sheets and landed costs register themselves.
+from . import admin_counts  # noqa: E402, F401, I001

@@ -69,3 +69,9 @@ class ValuationNotConfigured(Conflict):
     """The books lack what stock valuation posts to (a journal)."""
 
     code = "valuation_not_configured"
+
+
+class OutsideWarehouse(InvalidLocation):
+    """A put-away location that is not under the warehouse's stock location."""
+
+    code = "location_outside_warehouse"

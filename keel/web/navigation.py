@@ -164,6 +164,24 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "inventory.view_stocklevel",
             ),
             _item(
+                "Stock by location",
+                "pin_drop",
+                "inventory:on-hand",
+                "inventory.view_stocklevel",
+            ),
+            _item(
+                "Move history",
+                "history",
+                "inventory:moves",
+                "inventory.view_transfer",
+            ),
+            _item(
+                "Stock valuation",
+                "payments",
+                "inventory:valuation",
+                "inventory.view_valuationlayer",
+            ),
+            _item(
                 "Stock forecast",
                 "show_chart",
                 "inventory:forecast",
@@ -180,6 +198,24 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "rule",
                 "admin:inventory_replenishmentrule_changelist",
                 "inventory.view_replenishmentrule",
+            ),
+            _item(
+                "Inventory counts",
+                "fact_check",
+                "admin:inventory_inventorycount_changelist",
+                "inventory.view_inventorycount",
+            ),
+            _item(
+                "Landed costs",
+                "local_airport",
+                "admin:inventory_landedcost_changelist",
+                "inventory.view_landedcost",
+            ),
+            _item(
+                "Put-away rules",
+                "move_to_inbox",
+                "admin:inventory_putawayrule_changelist",
+                "inventory.view_putawayrule",
             ),
             _item(
                 "Warehouses",

@@ -9,12 +9,17 @@ from rest_framework import serializers
 from keel.core.api.serializers import CompanyScopedFieldsMixin
 from keel.core.workflow import allowed_transitions
 from keel.parties.models import Party
-from keel.products.models import Product
+from keel.products.models import Product, ProductCategory
 
 from ..models import (
+    CountLine,
+    InventoryCount,
+    LandedCost,
+    LandedCostLine,
     Location,
     Lot,
     MoveLine,
+    PutawayRule,
     ReplenishmentRule,
     StockLevel,
     StockMove,
@@ -327,3 +332,175 @@ class TraceOut(serializers.Serializer):
 
     def get_on_hand(self, trace) -> list[dict]:
         return [{"location": name, "quantity": f"{qty:.4f}"} for name, qty in trace.on_hand]
+
+
+class PutawayRuleOut(serializers.ModelSerializer):
+    warehouse_code = serializers.CharField(source="warehouse.code")
+    product_name = serializers.CharField(source="product.name", default=None)
+    category_name = serializers.CharField(source="category.full_name", default=None)
+    location_name = serializers.CharField(source="location.full_name")
+
+    class Meta:
+        model = PutawayRule
+        fields = [
+            "id",
+            "warehouse",
+            "warehouse_code",
+            "product",
+            "product_name",
+            "category",
+            "category_name",
+            "location",
+            "location_name",
+            "active",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class PutawayRuleIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    """One of `product` and `category`; `location` under the warehouse's stock."""
+
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True, default=None
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=ProductCategory.objects.all(), required=False, allow_null=True, default=None
+    )
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class CountLineOut(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name")
+    sku = serializers.CharField(source="product.sku")
+    lot_name = serializers.CharField(source="lot.name", default=None)
+    expected = Quantity()
+    counted = Quantity(allow_null=True)
+    difference = Quantity(allow_null=True)
+
+    class Meta:
+        model = CountLine
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "sku",
+            "lot",
+            "lot_name",
+            "expected",
+            "counted",
+            "difference",
+        ]
+        read_only_fields = fields
+
+
+class CountOut(serializers.ModelSerializer):
+    location_name = serializers.CharField(source="location.full_name")
+    adjustment_number = serializers.CharField(source="adjustment.number", default=None)
+    lines = CountLineOut(many=True)
+
+    class Meta:
+        model = InventoryCount
+        fields = [
+            "id",
+            "location",
+            "location_name",
+            "date",
+            "status",
+            "note",
+            "adjustment",
+            "adjustment_number",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class CountIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    """A count sheet of `location`; with `category`, a cycle count of its products."""
+
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=ProductCategory.objects.all(), required=False, allow_null=True, default=None
+    )
+    date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CountedIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    lot = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    counted = Quantity()
+
+
+class CountLinesIn(serializers.Serializer):
+    lines = serializers.ListField(child=serializers.DictField(), min_length=1)
+
+    def validate_lines(self, lines):
+        parsed = []
+        for position, raw in enumerate(lines, 1):
+            line = CountedIn(data=raw, context=self.context)
+            if not line.is_valid():
+                raise serializers.ValidationError({f"lines[{position}]": line.errors})
+            parsed.append(dict(line.validated_data))
+        return parsed
+
+
+class CountValidateIn(serializers.Serializer):
+    date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class LandedCostLineOut(serializers.ModelSerializer):
+    product = serializers.IntegerField(source="move.product_id")
+    product_name = serializers.CharField(source="move.product.name")
+    basis = serializers.DecimalField(max_digits=19, decimal_places=4)
+    amount = serializers.DecimalField(max_digits=19, decimal_places=2)
+
+    class Meta:
+        model = LandedCostLine
+        fields = ["id", "move", "product", "product_name", "basis", "amount"]
+        read_only_fields = fields
+
+
+class LandedCostOut(serializers.ModelSerializer):
+    receipt_number = serializers.CharField(source="receipt.number")
+    amount = serializers.DecimalField(max_digits=19, decimal_places=2)
+    lines = LandedCostLineOut(many=True)
+
+    class Meta:
+        model = LandedCost
+        fields = [
+            "id",
+            "receipt",
+            "receipt_number",
+            "date",
+            "amount",
+            "split_by",
+            "description",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class LandedCostIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    """Freight, duty or insurance on a done receipt, split and posted at once;
+    `weights` maps move ids to weights when split by weight."""
+
+    receipt = serializers.PrimaryKeyRelatedField(queryset=Transfer.objects.all())
+    amount = serializers.DecimalField(max_digits=19, decimal_places=2)
+    split_by = serializers.ChoiceField(LandedCost.Split.choices)
+    weights = serializers.DictField(
+        child=serializers.DecimalField(max_digits=19, decimal_places=4, min_value=0),
+        required=False,
+        default=dict,
+    )
+    date = serializers.DateField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+
+    def validate_weights(self, weights):
+        try:
+            return {int(move): weight for move, weight in weights.items()}
+        except ValueError as error:
+            raise serializers.ValidationError("Weights are keyed by move id.") from error

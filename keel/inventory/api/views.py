@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,13 +13,40 @@ from keel.core.api.views import company_of
 from keel.core.errors import InvalidInput
 
 from .. import selectors
-from ..models import Location, Lot, ReplenishmentRule, StockLevel, Transfer, Warehouse
-from ..services import locations, replenishment, scanning, transfers, validation
+from ..models import (
+    InventoryCount,
+    LandedCost,
+    Location,
+    Lot,
+    PutawayRule,
+    ReplenishmentRule,
+    StockLevel,
+    Transfer,
+    Warehouse,
+)
+from ..services import (
+    counts,
+    landed,
+    locations,
+    putaway,
+    replenishment,
+    scanning,
+    transfers,
+    validation,
+)
 from .serializers import (
     CancelIn,
+    CountIn,
+    CountLinesIn,
+    CountOut,
+    CountValidateIn,
+    LandedCostIn,
+    LandedCostOut,
     LocationOut,
     LotOut,
     NeedOut,
+    PutawayRuleIn,
+    PutawayRuleOut,
     ReplenishmentRuleIn,
     ReplenishmentRuleOut,
     ScanIn,
@@ -259,6 +287,53 @@ class ReplenishmentRuleViewSet(
         return Response(NeedOut(found, many=True).data)
 
 
+def if_match(request) -> int | None:
+    """The version an `If-Match: "<version>"` header names (None without one)."""
+    expected = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    try:
+        return int(expected) if expected else None
+    except ValueError as error:
+        raise InvalidInput("If-Match must be the record's version.") from error
+
+
+class PutawayRuleViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
+    """Where receipts store a product or a category in a warehouse. PUT honours
+    `If-Match: "<version>"` (412 when stale); DELETE removes the rule."""
+
+    queryset = PutawayRule.objects.none()
+    serializer_class = PutawayRuleOut
+    filterset_fields = ["warehouse", "product", "category", "location", "active"]
+    ordering_fields = ["warehouse__code", "location__full_name"]
+
+    def get_queryset(self):
+        return selectors.putaway_rules_of(self.company().pk).order_by("warehouse__code", "id")
+
+    def _save(self, request, **kwargs):
+        body = PutawayRuleIn(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        return putaway.save_putaway_rule(
+            self.company(), by=request.user, **body.validated_data, **kwargs
+        )
+
+    @extend_schema(request=PutawayRuleIn, responses={201: PutawayRuleOut})
+    def create(self, request):
+        rule = self._save(request)
+        return Response(PutawayRuleOut(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PutawayRuleIn, responses=PutawayRuleOut)
+    def update(self, request, pk=None):
+        current = self.get_object()
+        rule = self._save(request, rule_id=current.pk, expected_version=if_match(request))
+        response = Response(PutawayRuleOut(rule).data)
+        response["ETag"] = f'"{rule.version}"'
+        return response
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        putaway.remove_putaway_rule(self.company(), self.get_object().pk, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class LotViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
     """Lots and serial numbers; `trace/` tells where one came from and went."""
 
@@ -277,3 +352,89 @@ class LotViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
         """Upstream (receipts and their suppliers), internal moves, downstream
         (deliveries and their customers) and where it is now, from the done moves."""
         return Response(TraceOut(selectors.trace_lot(self.get_object())).data)
+
+
+class InventoryCountViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
+    """Count sheets: POST starts one for a location (with `category`, a cycle count),
+    `count/` records counted quantities, `validate/` posts the differences as an
+    adjustment (done); a done count cannot be counted or posted again."""
+
+    queryset = InventoryCount.objects.none()
+    serializer_class = CountOut
+    filterset_fields = ["status", "location"]
+    ordering_fields = ["date"]
+    action_perms = {
+        "count": "inventory.change_inventorycount",
+        "validate": "inventory.change_inventorycount",
+    }
+
+    def get_queryset(self):
+        return selectors.counts_of(self.company().pk).order_by("-date", "-id")
+
+    def _out(self, count, code=status.HTTP_200_OK):
+        return Response(CountOut(self.get_queryset().get(pk=count.pk)).data, status=code)
+
+    @extend_schema(request=CountIn, responses={201: CountOut})
+    def create(self, request):
+        body = CountIn(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        count = counts.start_count(
+            self.company(),
+            location=data["location"],
+            category=data["category"],
+            on_date=data["date"],
+            by=request.user,
+        )
+        return self._out(count, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CountLinesIn, responses=CountOut)
+    @action(detail=True, methods=["post"])
+    def count(self, request, pk=None):
+        """Record `{"lines": [{"product", "lot", "counted"}]}`."""
+        current = self.get_object()
+        body = CountLinesIn(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        lines = body.validated_data["lines"]
+        return self._out(counts.record_counts(current.pk, lines=lines, by=request.user))
+
+    @extend_schema(request=CountValidateIn, responses=CountOut)
+    @action(detail=True, methods=["post"])
+    def validate(self, request, pk=None):
+        """Post the differences (counted - expected) to or from inventory loss."""
+        current = self.get_object()
+        body = CountValidateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        on_date = body.validated_data["date"]
+        return self._out(counts.validate_count(current.pk, on_date=on_date, by=request.user))
+
+
+class LandedCostViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
+    """Freight, duty or insurance on done receipts; POST splits it over the receipt's
+    moves, raises their valuation and posts the entry in one step."""
+
+    queryset = LandedCost.objects.none()
+    serializer_class = LandedCostOut
+    filterset_fields = ["receipt", "split_by"]
+    ordering_fields = ["date"]
+
+    def get_queryset(self):
+        return selectors.landed_costs_of(self.company().pk).order_by("-date", "-id")
+
+    @extend_schema(request=LandedCostIn, responses={201: LandedCostOut})
+    def create(self, request):
+        body = LandedCostIn(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        cost = landed.add_landed_cost(
+            self.company(),
+            receipt=data["receipt"],
+            amount=data["amount"],
+            split_by=data["split_by"],
+            weights=data["weights"],
+            on_date=data["date"] or timezone.localdate(),
+            description=data["description"],
+            by=request.user,
+        )
+        fresh = self.get_queryset().get(pk=cost.pk)
+        return Response(LandedCostOut(fresh).data, status=status.HTTP_201_CREATED)

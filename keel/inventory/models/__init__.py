@@ -4,6 +4,7 @@ from .counts import CountLine, InventoryCount
 from .landed import LandedCost, LandedCostLine
 from .levels import StockLevel
 from .locations import Location, Lot, Warehouse
+from .putaway import PutawayRule
 from .replenishment import ReplenishmentRule
 from .transfers import MoveLine, StockMove, Transfer
 from .valuation import ProductCost, ValuationLayer
@@ -17,6 +18,7 @@ __all__ = [
     "Lot",
     "MoveLine",
     "ProductCost",
+    "PutawayRule",
     "ReplenishmentRule",
     "StockLevel",
     "StockMove",

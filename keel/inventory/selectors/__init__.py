@@ -14,6 +14,10 @@ from keel.accounting.selectors.reports import account_sums
 from keel.products.models import Product, ProductCategory
 
 from ..models import (
+    CountLine,
+    InventoryCount,
+    LandedCost,
+    LandedCostLine,
     Location,
     Lot,
     MoveLine,
@@ -84,6 +88,26 @@ def with_moves(transfers: QuerySet[Transfer]) -> QuerySet[Transfer]:
         Prefetch("lines", queryset=lines)
     )
     return transfers.prefetch_related(Prefetch("moves", queryset=moves))
+
+
+def counts_of(company_id: int | None) -> QuerySet[InventoryCount]:
+    """Count sheets with their location, adjustment and lines (product, lot)."""
+    lines = CountLine.objects.select_related("product", "lot").order_by("id")
+    return (
+        InventoryCount.objects.filter(company_id=company_id)
+        .select_related("location", "adjustment")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+    )
+
+
+def landed_costs_of(company_id: int | None) -> QuerySet[LandedCost]:
+    """Landed costs with their receipt and each move's share."""
+    lines = LandedCostLine.objects.select_related("move__product").order_by("id")
+    return (
+        LandedCost.objects.filter(company_id=company_id)
+        .select_related("receipt")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+    )
 
 
 @dataclass(frozen=True)
@@ -209,7 +233,15 @@ from .atp import (  # noqa: E402
     projected_on_hand,
     series_of,
 )
+from .putaway import putaway_locations, putaway_rules_of  # noqa: E402
 from .replenishment import Need, replenishment_needs, rules_of  # noqa: E402
+from .reports import (  # noqa: E402
+    ValuationReport,
+    ValuationRow,
+    move_history,
+    stock_on_hand,
+    valuation_report,
+)
 from .trace import Step, Trace, trace_lot  # noqa: E402
 
 __all__ = [
@@ -219,22 +251,31 @@ __all__ = [
     "Position",
     "Step",
     "Trace",
+    "ValuationReport",
+    "ValuationRow",
     "available_to_promise",
+    "counts_of",
+    "landed_costs_of",
     "earliest_date_for",
     "level_differences",
     "levels_of",
     "locations_of",
     "lots_of",
+    "move_history",
     "on_hand_from_moves",
     "positions",
     "positions_of",
     "projected_on_hand",
+    "putaway_locations",
+    "putaway_rules_of",
     "replenishment_needs",
     "rules_of",
     "series_of",
+    "stock_on_hand",
     "stockable_products",
     "trace_lot",
     "transfers_of",
+    "valuation_report",
     "warehouses_of",
     "with_moves",
 ]

@@ -51,7 +51,7 @@ def start_count(
     `category` (and the categories below it)."""
     check_location(location, company.pk, "location")
     if not location.keeps_stock or location.warehouse_id is None:
-        raise InvalidInput(f"{location} is not a warehouse location; count one.", "location")
+        raise InvalidInput(f"{location} is not a warehouse location; count one.", field="location")
     if category is not None and category.company_id != company.pk:
         raise InvalidInput(f"{category} belongs to another company.", field="category")
     count = InventoryCount.objects.create(
@@ -89,7 +89,9 @@ def record_counts(count_id: int, *, lines: list[dict], by=None) -> InventoryCoun
     there gets a line expecting 0."""
     count = _lock(count_id)
     if count.status != Status.DRAFT:
-        raise InvalidInput(f"{count} is {count.status}; it can no longer be counted.", "status")
+        raise InvalidInput(
+            f"{count} is {count.status}; it can no longer be counted.", field="status"
+        )
     existing = {(ln.product_id, ln.lot_id): ln for ln in count.lines.all()}
     changed, new = [], []
     for position, raw in enumerate(lines, 1):
@@ -97,7 +99,7 @@ def record_counts(count_id: int, *, lines: list[dict], by=None) -> InventoryCoun
         if not isinstance(product, Product):
             product = Product.objects.filter(pk=product, company_id=count.company_id).first()
             if product is None:
-                raise InvalidInput(f"Line {position}: unknown product.", f"lines[{position}]")
+                raise InvalidInput(f"Line {position}: unknown product.", field=f"lines[{position}]")
         check_stockable(product, count.company_id, field=f"lines[{position}].product")
         counted = quantity_of(
             raw.get("counted"), field=f"lines[{position}].counted", allow_zero=True

@@ -54,7 +54,9 @@ def add_landed_cost(
     currency = company.currency
     amount = _amount(amount, currency)
     if split_by not in Split.values:
-        raise InvalidInput(f"Split by quantity, weight or value, not '{split_by}'.", "split_by")
+        raise InvalidInput(
+            f"Split by quantity, weight or value, not '{split_by}'.", field="split_by"
+        )
     receipt = Transfer.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
     if receipt.company_id != company.pk:
         raise InvalidInput(f"{receipt} belongs to another company.", field="receipt")
@@ -144,5 +146,7 @@ def _bases(layers: list[ValuationLayer], split_by: str, weights: dict) -> list[D
                 )
             bases.append(to_decimal(str(weight)))
     if any(b < 0 for b in bases) or sum(bases, ZERO) <= 0:
-        raise InvalidInput(f"The {split_by}s to split by must add up to more than 0.", "weights")
+        raise InvalidInput(
+            f"The {split_by}s to split by must add up to more than 0.", field="weights"
+        )
     return bases

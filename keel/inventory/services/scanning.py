@@ -83,7 +83,9 @@ def scan(transfer_id: int, code: str, quantity=1, *, by=None) -> Scanned:
     if transfer.status == Status.DRAFT:
         raise NotConfirmed(f"{transfer} is a draft; confirm it first.", field="code")
     if transfer.status not in OPEN:
-        raise TransitionNotAllowed(f"{transfer} is {transfer.status}; nothing to scan.", "code")
+        raise TransitionNotAllowed(
+            f"{transfer} is {transfer.status}; nothing to scan.", field="code"
+        )
     product, lot = _product_of(transfer.company_id, code)
     moves = [m for m in open_moves(transfer) if m.product_id == product.pk]
     if not moves:

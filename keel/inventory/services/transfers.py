@@ -22,6 +22,7 @@ from keel.products.models import Product
 from ..errors import InsufficientStock, NotConfirmed
 from ..events import TransferCancelled, TransferConfirmed
 from ..models import Location, StockMove, Transfer, Warehouse
+from ..selectors.putaway import putaway_locations
 from .common import (
     OPEN,
     ZERO,
@@ -70,12 +71,16 @@ def create_transfer(
 ) -> Transfer:
     """A draft transfer numbered in its warehouse's series (WH/IN/00001), with one move
     per line `{"product": Product, "quantity": Decimal}` and, on a receipt, optionally
-    the `"unit_cost"` it is valued at (the product's cost price without it)."""
+    the `"unit_cost"` it is valued at (the product's cost price without it). A receipt
+    given no destination stores each line where the warehouse's put-away rules say."""
     if kind not in Kind.values:
         raise InvalidInput(f"Unknown kind of transfer '{kind}'.", field="kind")
     if warehouse.company_id != company.pk or not warehouse.active:
-        raise InvalidInput(f"{warehouse} is not an active warehouse of {company}.", "warehouse")
+        raise InvalidInput(
+            f"{warehouse} is not an active warehouse of {company}.", field="warehouse"
+        )
     default_source, default_destination = default_locations(warehouse, kind)
+    explicit_destination = destination is not None
     source, destination = source or default_source, destination or default_destination
     check_location(source, company.pk, "source")
     check_location(destination, company.pk, "destination")
@@ -91,7 +96,7 @@ def create_transfer(
         if not isinstance(product, Product):
             product = Product.objects.filter(pk=product, company=company).first()
             if product is None:
-                raise InvalidInput(f"Line {position}: unknown product.", f"lines[{position}]")
+                raise InvalidInput(f"Line {position}: unknown product.", field=f"lines[{position}]")
         check_stockable(product, company.pk, field=f"lines[{position}].product")
         quantity = quantity_of(raw.get("quantity"), field=f"lines[{position}].quantity")
         unit_cost = raw.get("unit_cost")
@@ -101,6 +106,9 @@ def create_transfer(
             )
         parsed.append((product, quantity, unit_cost))
     on_date = scheduled_date or timezone.localdate()
+    bins = {}
+    if kind == Kind.RECEIPT and not explicit_destination:
+        bins = putaway_locations(warehouse, [product for product, _, _ in parsed])
     transfer = Transfer.objects.create(
         company=company,
         number=number_for(warehouse, kind),
@@ -124,7 +132,7 @@ def create_transfer(
                 product=product,
                 quantity=quantity,
                 source=source,
-                destination=destination,
+                destination=bins.get(product.pk, destination),
                 date=on_date,
                 unit_cost=unit_cost,
                 sequence=position,

@@ -89,7 +89,7 @@ def _asked(moves: list[StockMove], done: list[dict] | None) -> dict[int, list]:
     for position, entry in enumerate(done, 1):
         move_id = getattr(entry.get("move"), "pk", entry.get("move"))
         if move_id not in by_id:
-            raise InvalidInput(f"Line {position}: not an open move of this transfer.", "done")
+            raise InvalidInput(f"Line {position}: not an open move of this transfer.", field="done")
         quantity = quantity_of(
             entry.get("quantity"), field=f"done[{position}].quantity", allow_zero=True
         )

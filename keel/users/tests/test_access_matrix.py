@@ -17,6 +17,9 @@ ADMINS_AND_AUDITORS = {R.ADMINISTRATOR, R.AUDITOR}
 APPROVERS = {R.ADMINISTRATOR, R.AUDITOR, R.SALES_MANAGER, R.ACCOUNTANT}
 WAREHOUSE = {R.ADMINISTRATOR, R.AUDITOR, R.WAREHOUSE_CLERK}
 STOCK_READERS = WAREHOUSE | {R.SALES_REP, R.SALES_MANAGER}
+# Accountants see transfers: the receipts they land freight and duty on.
+TRANSFER_READERS = STOCK_READERS | {R.ACCOUNTANT}
+LANDED_COST_READERS = WAREHOUSE | {R.ACCOUNTANT}
 
 # (method, path, roles allowed). Allowed means 2xx; refused means 403.
 API_MATRIX = [
@@ -30,8 +33,11 @@ API_MATRIX = [
     ("get", "/api/v1/status-changes/", ADMINS_AND_AUDITORS),
     ("post", "/api/v1/webhook-subscriptions/", {R.ADMINISTRATOR}),
     ("get", "/api/v1/stock-levels/", STOCK_READERS),
-    ("get", "/api/v1/transfers/", STOCK_READERS),
+    ("get", "/api/v1/transfers/", TRANSFER_READERS),
     ("get", "/api/v1/warehouses/", WAREHOUSE),
+    ("get", "/api/v1/putaway-rules/", WAREHOUSE),
+    ("get", "/api/v1/inventory-counts/", WAREHOUSE),
+    ("get", "/api/v1/landed-costs/", LANDED_COST_READERS),
 ]
 
 UI_MATRIX = [
@@ -45,7 +51,7 @@ UI_MATRIX = [
     ("/core/webhooksubscription/", ADMINS_AND_AUDITORS),
     ("/core/webhooksubscription/add/", {R.ADMINISTRATOR}),
     ("/core/outboxevent/", ADMINS_AND_AUDITORS),
-    ("/inventory/transfer/", STOCK_READERS),
+    ("/inventory/transfer/", TRANSFER_READERS),
     ("/inventory/stocklevel/", STOCK_READERS),
     ("/inventory/warehouse/", WAREHOUSE),
 ]

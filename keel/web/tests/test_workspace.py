@@ -67,6 +67,8 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
         "Inventory": [
             "Transfers",
             "Stock on hand",
+            "Stock by location",
+            "Move history",
             "Stock forecast",
             "Below minimum",
             "Replenishment rules",
@@ -74,6 +76,35 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
         "Approvals": ["Approval requests"],
         "Integrations": ["API documentation"],
     }
+
+
+def test_the_warehouse_pages_are_in_the_clerks_navigation(users, rf):
+    """A clerk's Inventory menu links stock by location, move history, the stock
+    valuation, the count sheets, landed costs and the put-away rules."""
+    from django.urls import reverse
+
+    request = rf.get("/")
+    request.user = users[Role.WAREHOUSE_CLERK]
+    inventory = next(g for g in sidebar_navigation(request) if g["title"] == "Inventory")
+    links = {item["title"]: item["link"](request) for item in inventory["items"]}
+    assert [
+        links[title]
+        for title in (
+            "Stock by location",
+            "Move history",
+            "Stock valuation",
+            "Inventory counts",
+            "Landed costs",
+            "Put-away rules",
+        )
+    ] == [
+        reverse("inventory:on-hand"),
+        reverse("inventory:moves"),
+        reverse("inventory:valuation"),
+        reverse("admin:inventory_inventorycount_changelist"),
+        reverse("admin:inventory_landedcost_changelist"),
+        reverse("admin:inventory_putawayrule_changelist"),
+    ]
 
 
 def test_administrator_navigation_has_every_module(users, rf):
