@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "keel.accounting",
     "keel.crm",
     "keel.inventory",
+    "keel.purchasing",
     "keel.web",
 ]
 

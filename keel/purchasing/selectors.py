@@ -1,0 +1,221 @@
+"""Reads of purchasing: vendor prices in force, lists, the bid comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from keel.core.money import round_money
+from keel.inventory.models import StockMove, Transfer
+
+from .models import (
+    BillMatch,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseSettings,
+    Requisition,
+    Rfq,
+    RfqLine,
+    RfqQuote,
+    RfqVendor,
+    VendorPrice,
+)
+
+ZERO = Decimal(0)
+
+
+def _pk(value) -> int:
+    return getattr(value, "pk", value)
+
+
+def settings_of(company) -> PurchaseSettings:
+    """The company's purchase settings; the defaults (10,000.00, 5%) when never set."""
+    company_id = _pk(company)
+    found = PurchaseSettings.objects.filter(company_id=company_id).first()
+    return found or PurchaseSettings(company_id=company_id)
+
+
+def valid_on(on_date: dt.date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=on_date)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on_date)
+    )
+
+
+def price_for(company, vendor, product, quantity: Decimal, on_date: dt.date) -> VendorPrice | None:
+    """The vendor's price row for `quantity` of `product` on `on_date`: the highest
+    quantity break at or below the quantity, among rows valid that day."""
+    return (
+        VendorPrice.objects.filter(
+            company_id=_pk(company),
+            vendor_id=_pk(vendor),
+            product_id=_pk(product),
+            min_quantity__lte=quantity,
+        )
+        .filter(valid_on(on_date))
+        .order_by("-min_quantity", "-id")
+        .first()
+    )
+
+
+def preferred_prices(company, product_ids, on_date: dt.date) -> dict[int, VendorPrice]:
+    """Per product, the preferred vendor's lowest-break row valid on `on_date` (what a
+    reorder starts from: its minimum order quantity and lead time); one query."""
+    rows = (
+        VendorPrice.objects.filter(
+            company_id=_pk(company), product_id__in=list(product_ids), preferred=True
+        )
+        .filter(valid_on(on_date))
+        .select_related("vendor", "product")
+        .order_by("product_id", "min_quantity", "id")
+    )
+    found: dict[int, VendorPrice] = {}
+    for row in rows:
+        found.setdefault(row.product_id, row)
+    return found
+
+
+def vendor_prices_of(company_id: int | None) -> QuerySet[VendorPrice]:
+    return VendorPrice.objects.filter(company_id=company_id).select_related("vendor", "product")
+
+
+def requisitions_of(company_id: int | None) -> QuerySet[Requisition]:
+    return (
+        Requisition.objects.filter(company_id=company_id)
+        .select_related("requested_by", "warehouse")
+        .prefetch_related("lines__product")
+    )
+
+
+def rfqs_of(company_id: int | None) -> QuerySet[Rfq]:
+    return (
+        Rfq.objects.filter(company_id=company_id)
+        .select_related("warehouse", "awarded_vendor")
+        .prefetch_related(
+            Prefetch("lines", queryset=RfqLine.objects.select_related("product")),
+            Prefetch(
+                "vendors",
+                queryset=RfqVendor.objects.select_related("vendor").prefetch_related(
+                    Prefetch("quotes", queryset=RfqQuote.objects.all())
+                ),
+            ),
+        )
+    )
+
+
+def orders_of(company_id: int | None) -> QuerySet[PurchaseOrder]:
+    return (
+        PurchaseOrder.objects.filter(company_id=company_id)
+        .select_related("vendor", "warehouse")
+        .prefetch_related(
+            Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product"))
+        )
+    )
+
+
+def bill_matches_of(company_id: int | None) -> QuerySet[BillMatch]:
+    return BillMatch.objects.filter(company_id=company_id).select_related("bill", "order__vendor")
+
+
+@dataclass
+class Bid:
+    """One vendor's reply to an RFQ, line by line, and its totals."""
+
+    vendor_id: int
+    vendor: str
+    replied: bool
+    prices: dict[int, Decimal] = field(default_factory=dict)  # per RFQ line id
+    lead_days: dict[int, int] = field(default_factory=dict)
+    total: Decimal = ZERO
+    longest_lead_days: int = 0
+    complete: bool = False
+    cheapest: bool = False
+    fastest: bool = False
+
+
+def bid_comparison(rfq: Rfq) -> list[Bid]:
+    """Every invited vendor's price per line, total and longest lead time, cheapest
+    complete bid first; works from `rfqs_of` without further queries."""
+    lines = list(rfq.lines.all())
+    bids = []
+    for invitation in rfq.vendors.all():
+        bid = Bid(invitation.vendor_id, invitation.vendor.name, invitation.replied_at is not None)
+        quotes = {q.line_id: q for q in invitation.quotes.all()}
+        for line in lines:
+            quote = quotes.get(line.pk)
+            if quote is None:
+                continue
+            bid.prices[line.pk] = quote.unit_price
+            bid.lead_days[line.pk] = quote.lead_days
+            bid.total += round_money(quote.unit_price * line.quantity, rfq.currency)
+            bid.longest_lead_days = max(bid.longest_lead_days, quote.lead_days)
+        bid.complete = bool(lines) and len(bid.prices) == len(lines)
+        bids.append(bid)
+    complete = [b for b in bids if b.complete]
+    if complete:
+        low = min(b.total for b in complete)
+        fast = min(b.longest_lead_days for b in complete)
+        for bid in complete:
+            bid.cheapest, bid.fastest = bid.total == low, bid.longest_lead_days == fast
+    return sorted(bids, key=lambda b: (not b.complete, b.total, b.longest_lead_days, b.vendor))
+
+
+def open_replenishment_products(company_id: int) -> set[tuple[int, int]]:
+    """(product, warehouse) already on a draft or sent RFQ raised by replenishment."""
+    return set(
+        RfqLine.objects.filter(
+            rfq__company_id=company_id,
+            rfq__origin=Rfq.Origin.REPLENISHMENT,
+            rfq__status__in=[Rfq.Status.DRAFT, Rfq.Status.SENT],
+        ).values_list("product_id", "rfq__warehouse_id")
+    )
+
+
+def received_by_product(order: PurchaseOrder) -> dict[int, Decimal]:
+    """What arrived of each product on the order's receipts (done moves)."""
+    rows = (
+        StockMove.objects.filter(
+            transfer__origin_type=ContentType.objects.get_for_model(PurchaseOrder),
+            transfer__origin_id=str(order.pk),
+            transfer__kind=Transfer.Kind.RECEIPT,
+            status=Transfer.Status.DONE,
+        )
+        .values("product_id")
+        .annotate(done=Sum("quantity_done"))
+        .order_by()
+    )
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        totals[row["product_id"]] += row["done"] or ZERO
+    return totals
+
+
+def open_receipts(order: PurchaseOrder):
+    """The order's receipts still waiting, oldest scheduled first, with their moves."""
+    return (
+        Transfer.objects.filter(
+            origin_type=ContentType.objects.get_for_model(PurchaseOrder),
+            origin_id=str(order.pk),
+            kind=Transfer.Kind.RECEIPT,
+            status__in=[Transfer.Status.WAITING, Transfer.Status.READY],
+        )
+        .prefetch_related("moves")
+        .order_by("scheduled_date", "id")
+    )
+
+
+def receipts_of(order: PurchaseOrder):
+    return Transfer.objects.filter(
+        origin_type=ContentType.objects.get_for_model(PurchaseOrder),
+        origin_id=str(order.pk),
+        kind=Transfer.Kind.RECEIPT,
+    ).order_by("scheduled_date", "id")
+
+
+def order_id_of_bill(invoice_id: int) -> int | None:
+    """The purchase order a vendor bill was drawn from, if any."""
+    return BillMatch.objects.filter(bill_id=invoice_id).values_list("order_id", flat=True).first()
