@@ -32,6 +32,10 @@ Status = PurchaseOrder.Status
 BILLABLE = (Status.CONFIRMED, Status.RECEIVED, Status.BILLED)
 
 
+def _quantity(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
 def _percent(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01'))}%"
 
@@ -84,8 +88,8 @@ def match_reasons(
         billable = line.quantity_received - line.quantity_billed
         if quantity - billable > line.quantity * tolerance / HUNDRED:
             reasons.append(
-                f"{line.product}: {quantity:f} billed but {billable:f} received and not yet "
-                f"billed (tolerance {_percent(tolerance)})."
+                f"{line.product}: {_quantity(quantity)} billed but {_quantity(billable)} "
+                f"received and not yet billed (tolerance {_percent(tolerance)})."
             )
         if line.unit_price:
             difference = (price - line.unit_price) / line.unit_price * HUNDRED

@@ -27,6 +27,11 @@ def decimal_of(value, *, field: str, allow_zero: bool = False) -> Decimal:
     return number
 
 
+def quantity_text(value: Decimal) -> str:
+    """10.0000 as '10', 2.5000 as '2.5'."""
+    return f"{value.normalize():f}"
+
+
 def number(company: Company, key: str, prefix: str) -> str:
     """The next number of one of purchasing's series (PO/00001); gapless, drawn in the
     document's transaction."""

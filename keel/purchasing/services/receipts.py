@@ -19,6 +19,7 @@ from ..errors import OrderNotReceivable, OverReceipt
 from ..models import PurchaseOrder, PurchaseOrderLine
 from ..selectors import open_receipts, settings_of
 from .common import HUNDRED, ZERO, decimal_of
+from .common import quantity_text as _quantity
 from .orders import _lock, refresh_progress, unit_cost
 
 Status = PurchaseOrder.Status
@@ -99,9 +100,10 @@ def receive(
         allowed = line.quantity * (HUNDRED + tolerance) / HUNDRED
         if line.quantity_received + quantity > allowed:
             raise OverReceipt(
-                f"{line.product}: {line.quantity_received + quantity} would have arrived "
-                f"but {line.quantity} were ordered on {order}; the {tolerance}% tolerance "
-                f"allows at most {allowed.normalize():f}. Refuse the extra or order it.",
+                f"{line.product}: {_quantity(line.quantity_received + quantity)} would have "
+                f"arrived but {_quantity(line.quantity)} were ordered on {order}; the "
+                f"{_quantity(tolerance)}% tolerance allows at most {_quantity(allowed)}. "
+                "Refuse the extra or order it.",
                 field="lines",
             )
     done: dict[int, list[dict]] = defaultdict(list)
