@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("keel.crm.api.urls")),
     path("", include("keel.accounting.api.urls")),
     path("", include("keel.inventory.api.urls")),
+    path("", include("keel.purchasing.api.urls")),
 ]
 
 urlpatterns = [
