@@ -202,6 +202,41 @@ MODULES: list[tuple[str, list[dict]]] = [
         ],
     ),
     (
+        "Purchasing",
+        [
+            _item(
+                "Purchase orders",
+                "shopping_cart",
+                "admin:purchasing_purchaseorder_changelist",
+                "purchasing.view_purchaseorder",
+            ),
+            _item(
+                "Requisitions",
+                "assignment",
+                "admin:purchasing_requisition_changelist",
+                "purchasing.view_requisition",
+            ),
+            _item(
+                "Requests for quotation",
+                "request_quote",
+                "admin:purchasing_rfq_changelist",
+                "purchasing.view_rfq",
+            ),
+            _item(
+                "Vendor bills (match)",
+                "fact_check",
+                "admin:purchasing_billmatch_changelist",
+                "purchasing.view_billmatch",
+            ),
+            _item(
+                "Vendor prices",
+                "sell",
+                "admin:purchasing_vendorprice_changelist",
+                "purchasing.view_vendorprice",
+            ),
+        ],
+    ),
+    (
         "Accounting",
         [
             _item(
@@ -308,6 +343,7 @@ ORDER = [
     "CRM",
     "Accounting",
     "Inventory",
+    "Purchasing",
     "Approvals",
     "Integrations",
     "Administration",
