@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action, display
@@ -246,12 +247,18 @@ class RfqAdmin(RecordAdmin):
         "currency",
         "need_by",
         "awarded_vendor",
+        "bid_comparison",
     ]
     readonly_fields = fields
     inlines = [RfqLineInline, RfqVendorInline]
 
     def get_queryset(self, request):
         return selectors.rfqs_of(company_of(request.user).pk)
+
+    @display(description="Bids")
+    def bid_comparison(self, obj):
+        url = reverse("purchasing:bids", args=[obj.pk])
+        return format_html('<a class="text-primary-600" href="{}">Compare the bids</a>', url)
 
 
 class OrderLineInline(ReadOnlyInline):

@@ -1,0 +1,81 @@
+"""Workspace pages of purchasing that are not lists of records: an RFQ's bid
+comparison, with the award button."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from keel.core.api.views import company_of
+from keel.core.errors import DomainError
+
+from . import selectors
+from .services import rfqs
+
+
+def _rfq(request, rfq_id: int):
+    found = selectors.rfqs_of(company_of(request.user).pk).filter(pk=rfq_id).first()
+    if found is None:
+        raise Http404("No such RFQ.")
+    return found
+
+
+@login_required
+@permission_required("purchasing.view_rfq", raise_exception=True)
+@require_http_methods(["GET"])
+def bids(request, rfq_id: int):
+    """Every invited vendor's price and lead time per line, its total and longest lead
+    time, cheapest complete bid first; an award button per complete bid."""
+    rfq = _rfq(request, rfq_id)
+    lines = list(rfq.lines.all())
+    found = selectors.bid_comparison(rfq)
+    cheapest_per_line = {
+        line.pk: min((b.prices[line.pk] for b in found if line.pk in b.prices), default=None)
+        for line in lines
+    }
+    rows = [
+        {
+            "line": line,
+            "cells": [
+                {
+                    "price": bid.prices.get(line.pk),
+                    "lead_days": bid.lead_days.get(line.pk),
+                    "best": bid.prices.get(line.pk) is not None
+                    and bid.prices.get(line.pk) == cheapest_per_line[line.pk],
+                }
+                for bid in found
+            ],
+        }
+        for line in lines
+    ]
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Bid comparison: {rfq}",
+        "rfq": rfq,
+        "bids": found,
+        "rows": rows,
+        "may_award": request.user.has_perm("purchasing.award_rfq") and rfq.status == "sent",
+    }
+    return TemplateResponse(request, "purchasing/bids.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def award(request, rfq_id: int):
+    """Award the RFQ to the posted vendor: its reply becomes a draft purchase order."""
+    if not request.user.has_perm("purchasing.award_rfq"):
+        raise PermissionDenied
+    rfq = _rfq(request, rfq_id)
+    try:
+        order = rfqs.award(rfq.pk, vendor=request.POST.get("vendor"), by=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect(reverse("purchasing:bids", args=[rfq.pk]))
+    messages.success(request, f"{rfq} awarded: {order} is a draft to submit.")
+    return redirect(reverse("admin:purchasing_purchaseorder_change", args=[order.pk]))
