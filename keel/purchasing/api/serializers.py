@@ -168,7 +168,7 @@ class RfqVendorOut(Out):
 
     class Meta:
         model = RfqVendor
-        fields = ["vendor", "vendor_name", "replied_at", "note", "quotes"]
+        fields = ["vendor", "vendor_name", "emailed_at", "replied_at", "note", "quotes"]
         read_only_fields = fields
 
     def get_quotes(self, obj) -> list[dict]:

@@ -11,7 +11,16 @@ from keel.core.api.views import company_of
 
 from .. import selectors
 from ..models import BillMatch, PurchaseOrder, Requisition, Rfq, VendorPrice
-from ..services import bills, orders, prices, receipts, replenish, requisitions, rfqs
+from ..services import (
+    bills,
+    orders,
+    prices,
+    receipts,
+    replenish,
+    requisitions,
+    rfq_documents,
+    rfqs,
+)
 from .serializers import (
     BidOut,
     BillIn,
@@ -155,6 +164,7 @@ class RfqViewSet(ReadViewSet):
     ordering_fields = ["number", "need_by"]
     action_perms = {
         "send": "purchasing.change_rfq",
+        "email": "purchasing.change_rfq",
         "reply": "purchasing.change_rfq",
         "award": "purchasing.award_rfq",
         "cancel": "purchasing.change_rfq",
@@ -177,6 +187,12 @@ class RfqViewSet(ReadViewSet):
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         return self._out(rfqs.send_rfq(self.get_object().pk, by=request.user))
+
+    @extend_schema(request=None, responses=RfqOut)
+    @action(detail=True, methods=["post"])
+    def email(self, request, pk=None):
+        """Send the RFQ and e-mail each vendor its PDF."""
+        return self._out(rfq_documents.email_rfq(self.get_object().pk, by=request.user))
 
     @extend_schema(request=ReplyIn, responses=RfqOut)
     @action(detail=True, methods=["post"])

@@ -152,6 +152,7 @@ class RfqVendor(models.Model):
 
     rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, related_name="vendors")
     vendor = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    emailed_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
 
