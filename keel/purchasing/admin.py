@@ -321,9 +321,18 @@ class PurchaseOrderAdmin(RecordAdmin):
         "requisition",
         "submitted_by",
         "approved_by",
+        "procure_to_pay",
     ]
     readonly_fields = fields
     inlines = [OrderLineInline, BillMatchInline]
+
+    @display(description="Trail")
+    def procure_to_pay(self, obj):
+        url = reverse("purchasing:trail", args=[obj.pk])
+        return format_html(
+            '<a class="text-primary-600" href="{}">Receipts, bills, payments</a>', url
+        )
+
     actions_detail = ["submit_order", "approve_order", "bill_order", "cancel_order"]
 
     def get_queryset(self, request):

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
+from keel.accounting.models import Reconciliation
+from keel.core.models import ApprovalRequest
 from keel.core.money import round_money
 from keel.inventory.models import StockMove, Transfer
 
@@ -219,3 +221,54 @@ def receipts_of(order: PurchaseOrder):
 def order_id_of_bill(invoice_id: int) -> int | None:
     """The purchase order a vendor bill was drawn from, if any."""
     return BillMatch.objects.filter(bill_id=invoice_id).values_list("order_id", flat=True).first()
+
+
+@dataclass
+class Trail:
+    """Everything that happened to a purchase order, in order: where it came from,
+    its approval, its receipts, its bills (with their match) and their payments."""
+
+    order: PurchaseOrder
+    approval: ApprovalRequest | None
+    receipts: list[Transfer]
+    bills: list[BillMatch]
+    payments: list[dict]
+
+
+def trail(order: PurchaseOrder) -> Trail:
+    """The procure-to-pay trail of `order` in a fixed number of queries."""
+    approval = (
+        ApprovalRequest.objects.filter(
+            content_type=ContentType.objects.get_for_model(PurchaseOrder),
+            object_id=str(order.pk),
+        )
+        .select_related("decided_by", "requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    receipts = list(
+        receipts_of(order)
+        .select_related("backorder_of")
+        .prefetch_related(Prefetch("moves", queryset=StockMove.objects.select_related("product")))
+    )
+    matches = list(
+        BillMatch.objects.filter(order=order).select_related("bill", "released_by").order_by("id")
+    )
+    bill_ids = [m.bill_id for m in matches]
+    settled = (
+        Reconciliation.objects.filter(
+            Q(credit_item__invoice_id__in=bill_ids, debit_item__payment__isnull=False)
+            | Q(debit_item__invoice_id__in=bill_ids, credit_item__payment__isnull=False)
+        )
+        .select_related("debit_item__payment", "credit_item__payment")
+        .select_related("debit_item__invoice", "credit_item__invoice")
+        .order_by("date", "id")
+    )
+    payments = []
+    for row in settled:
+        payment = row.debit_item.payment or row.credit_item.payment
+        bill = row.credit_item.invoice or row.debit_item.invoice
+        payments.append(
+            {"payment": payment, "bill": bill, "date": row.date, "amount": row.amount_currency}
+        )
+    return Trail(order, approval, receipts, matches, payments)

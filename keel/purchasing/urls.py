@@ -6,4 +6,5 @@ app_name = "purchasing"
 urlpatterns = [
     path("rfqs/<int:rfq_id>/bids/", views.bids, name="bids"),
     path("rfqs/<int:rfq_id>/award/", views.award, name="award"),
+    path("orders/<int:order_id>/trail/", views.order_trail, name="trail"),
 ]

@@ -79,3 +79,20 @@ def award(request, rfq_id: int):
         return redirect(reverse("purchasing:bids", args=[rfq.pk]))
     messages.success(request, f"{rfq} awarded: {order} is a draft to submit.")
     return redirect(reverse("admin:purchasing_purchaseorder_change", args=[order.pk]))
+
+
+@login_required
+@permission_required("purchasing.view_purchaseorder", raise_exception=True)
+@require_http_methods(["GET"])
+def order_trail(request, order_id: int):
+    """The procure-to-pay trail of an order: origin, approval, receipts, bills with
+    their match, payments."""
+    order = selectors.orders_of(company_of(request.user).pk).filter(pk=order_id).first()
+    if order is None:
+        raise Http404("No such purchase order.")
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Procure to pay: {order}",
+        "trail": selectors.trail(order),
+    }
+    return TemplateResponse(request, "purchasing/trail.html", context)
