@@ -1,7 +1,11 @@
 """Workspace pages of purchasing that are not lists of records: an RFQ's bid
-comparison, with the award button."""
+comparison with the award button, an order's procure-to-pay trail, supplier
+performance and spend."""
 
 from __future__ import annotations
+
+import datetime as dt
+import json
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -10,12 +14,13 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from keel.core.api.views import company_of
 from keel.core.errors import DomainError
 
-from . import selectors
+from . import performance, selectors
 from .services import rfqs
 
 
@@ -96,3 +101,62 @@ def order_trail(request, order_id: int):
         "trail": selectors.trail(order),
     }
     return TemplateResponse(request, "purchasing/trail.html", context)
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+# Chart.js options: unfold's defaults hide the y axis; amounts want it.
+SPEND_CHART_OPTIONS = json.dumps(
+    {
+        "animation": False,
+        "responsive": True,
+        "maintainAspectRatio": False,
+        "plugins": {"legend": {"display": False}, "tooltip": {"enabled": True}},
+        "scales": {
+            "x": {"ticks": {"color": "#9ca3af"}, "grid": {"display": False}},
+            "y": {"ticks": {"color": "#9ca3af"}, "grid": {"color": "#e5e7eb"}},
+        },
+    }
+)
+
+
+@login_required
+@permission_required("purchasing.view_purchaseorder", raise_exception=True)
+@require_http_methods(["GET"])
+def supplier_performance(request):
+    """`?from=&to=` (default: this year so far): per vendor the on-time rate, actual
+    against promised lead time and price variance; spend by vendor, category, month."""
+    company = company_of(request.user)
+    today = timezone.localdate()
+    date_from = _date(request.GET.get("from"), today.replace(month=1, day=1))
+    date_to = _date(request.GET.get("to"), today)
+    spent = performance.spend(company.pk, date_from, date_to, company.currency)
+    chart = json.dumps(
+        {
+            "labels": [month for month, _ in spent.by_month],
+            "datasets": [
+                {
+                    "label": f"Spend ({company.currency})",
+                    "data": [float(amount) for _, amount in spent.by_month],
+                    "backgroundColor": "var(--color-primary-600)",
+                }
+            ],
+        }
+    )
+    context = {
+        **admin.site.each_context(request),
+        "title": "Supplier performance and spend",
+        "date_from": date_from,
+        "date_to": date_to,
+        "vendors": performance.supplier_performance(company.pk, date_from, date_to),
+        "spend": spent,
+        "currency": company.currency,
+        "chart": chart,
+        "chart_options": SPEND_CHART_OPTIONS,
+    }
+    return TemplateResponse(request, "purchasing/performance.html", context)

@@ -234,6 +234,12 @@ MODULES: list[tuple[str, list[dict]]] = [
                 "admin:purchasing_vendorprice_changelist",
                 "purchasing.view_vendorprice",
             ),
+            _item(
+                "Supplier performance",
+                "leaderboard",
+                "purchasing:performance",
+                "purchasing.view_purchaseorder",
+            ),
         ],
     ),
     (
