@@ -10,13 +10,14 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
-from keel.accounting.models import Reconciliation
+from keel.accounting.models import Invoice, Reconciliation
 from keel.core.models import ApprovalRequest
 from keel.core.money import round_money
 from keel.inventory.models import StockMove, Transfer
 
 from .models import (
     BillMatch,
+    BillMatchLine,
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseSettings,
@@ -178,21 +179,34 @@ def open_replenishment_products(company_id: int) -> set[tuple[int, int]]:
 
 
 def received_by_product(order: PurchaseOrder) -> dict[int, Decimal]:
-    """What arrived of each product on the order's receipts (done moves)."""
+    """What arrived of each product on the order's receipts (done moves), less what
+    went back to the vendor on its returns."""
     rows = (
         StockMove.objects.filter(
             transfer__origin_type=ContentType.objects.get_for_model(PurchaseOrder),
             transfer__origin_id=str(order.pk),
-            transfer__kind=Transfer.Kind.RECEIPT,
+            transfer__kind__in=[Transfer.Kind.RECEIPT, Transfer.Kind.DELIVERY],
             status=Transfer.Status.DONE,
         )
-        .values("product_id")
+        .values("product_id", "transfer__kind")
         .annotate(done=Sum("quantity_done"))
         .order_by()
     )
     totals: dict[int, Decimal] = defaultdict(Decimal)
     for row in rows:
-        totals[row["product_id"]] += row["done"] or ZERO
+        sign = 1 if row["transfer__kind"] == Transfer.Kind.RECEIPT else -1
+        totals[row["product_id"]] += sign * (row["done"] or ZERO)
+    return totals
+
+
+def billed_by_line(order: PurchaseOrder) -> dict[int, Decimal]:
+    """What is billed of each order line: its bills less its vendor credit notes."""
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for row in BillMatchLine.objects.filter(match__order=order).values(
+        "order_line_id", "quantity", "match__bill__kind"
+    ):
+        sign = -1 if row["match__bill__kind"] == Invoice.Kind.VENDOR_CREDIT_NOTE else 1
+        totals[row["order_line_id"]] += sign * row["quantity"]
     return totals
 
 

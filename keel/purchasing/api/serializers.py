@@ -321,6 +321,17 @@ class ReceiveIn(serializers.Serializer):
     lines = ReceiveLineIn(many=True)
 
 
+class ReturnLineIn(serializers.Serializer):
+    line = serializers.IntegerField()
+    quantity = Number(min_value=0)
+
+
+class ReturnIn(serializers.Serializer):
+    date = serializers.DateField(required=False)
+    reason = serializers.CharField(max_length=500)
+    lines = ReturnLineIn(many=True)
+
+
 class BillLineIn(serializers.Serializer):
     line = serializers.IntegerField()
     quantity = Number(min_value=0)

@@ -18,6 +18,7 @@ from ..services import (
     receipts,
     replenish,
     requisitions,
+    returns,
     rfq_documents,
     rfqs,
 )
@@ -33,6 +34,7 @@ from .serializers import (
     ReplyIn,
     RequisitionIn,
     RequisitionOut,
+    ReturnIn,
     RfqIn,
     RfqOut,
     ToRfqIn,
@@ -251,6 +253,7 @@ class PurchaseOrderViewSet(ReadViewSet):
         "reject": "purchasing.approve_purchaseorder",
         "cancel": "purchasing.cancel_purchaseorder",
         "receive": "purchasing.receive_purchaseorder",
+        "return_goods": "purchasing.receive_purchaseorder",
         "bill": "purchasing.add_billmatch",
     }
 
@@ -298,6 +301,21 @@ class PurchaseOrderViewSet(ReadViewSet):
         ]
         order = receipts.receive(current.pk, lines=lines, on_date=data.get("date"), by=request.user)
         return self._out(order)
+
+    @extend_schema(request=ReturnIn, responses=OrderOut)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_goods(self, request, pk=None):
+        """Send received goods back to the vendor (a billed part is credited)."""
+        current = self.get_object()
+        data = self.body(ReturnIn)
+        returns.return_to_vendor(
+            current.pk,
+            lines=_lines(data["lines"]),
+            on_date=data.get("date"),
+            reason=data["reason"],
+            by=request.user,
+        )
+        return self._out(current)
 
     @extend_schema(request=BillIn, responses={201: BillMatchOut})
     @action(detail=True, methods=["post"])

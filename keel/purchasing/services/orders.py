@@ -26,9 +26,15 @@ from keel.inventory.services import transfers
 
 from ..errors import NoVendorPrice, OrderNotCancellable, OwnApproval
 from ..events import PurchaseOrderConfirmed
-from ..models import BillMatch, BillMatchLine, PurchaseOrder, PurchaseOrderLine, PurchaseSettings
+from ..models import BillMatch, PurchaseOrder, PurchaseOrderLine, PurchaseSettings
 from ..permissions import DEFAULT_APPROVER_ROLE
-from ..selectors import open_receipts, price_for, received_by_product, settings_of
+from ..selectors import (
+    billed_by_line,
+    open_receipts,
+    price_for,
+    received_by_product,
+    settings_of,
+)
 from .common import ZERO, decimal_of, lock, number, parse_lines, vendor_of
 
 Status = PurchaseOrder.Status
@@ -333,9 +339,7 @@ def refresh_progress(order_id: int, *, by=None) -> PurchaseOrder:
         return order
     lines = list(order.lines.all())
     received = received_by_product(order)
-    billed: dict[int, Decimal] = defaultdict(Decimal)
-    for row in BillMatchLine.objects.filter(match__order=order).values("order_line_id", "quantity"):
-        billed[row["order_line_id"]] += row["quantity"]
+    billed = billed_by_line(order)
     changed = []
     for line in lines:
         new = (received.get(line.product_id, ZERO), billed.get(line.pk, ZERO))
