@@ -307,3 +307,24 @@ def test_lists_cost_a_fixed_number_of_queries(
         assert response.status_code == 200
     assert as_buyer.get(f"{API}/purchase-orders/").json()["count"] == 6
     assert as_buyer.get(f"{API}/rfqs/").json()["count"] == 3
+
+
+def test_a_double_click_on_receive_with_an_idempotency_key_receives_once(order, buyer, wh):
+    """Given 10 brackets ordered; When "receive 4" is clicked twice with one
+    Idempotency-Key; Then the second answer replays the first and 4 are on hand."""
+    from rest_framework.test import APIClient
+
+    from keel.inventory.models import StockLevel
+
+    client = APIClient()
+    client.force_login(buyer)
+    url = f"{API}/purchase-orders/{order.pk}/receive/"
+    body = {"lines": [{"line": order.lines.get().pk, "quantity": "4"}]}
+    first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="click-1")
+    second = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="click-1")
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second["Idempotent-Replayed"] == "true"
+    assert first.json() == second.json()
+    level = StockLevel.objects.get(product=order.lines.get().product, location=wh.stock_location)
+    assert level.on_hand == D(4)
+    assert order.lines.get().quantity_received == D(4)
