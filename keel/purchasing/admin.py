@@ -186,7 +186,7 @@ class RequisitionAdmin(RecordAdmin):
     actions_detail = ["approve_requisition", "reject_requisition"]
 
     def get_queryset(self, request):
-        return selectors.requisitions_of(company_of(request.user).pk)
+        return selectors.requisitions_visible_to(request.user, company_of(request.user).pk)
 
     def _may(self, request, object_id) -> bool:
         if not request.user.has_perm("purchasing.approve_requisition"):

@@ -94,6 +94,14 @@ def requisitions_of(company_id: int | None) -> QuerySet[Requisition]:
     )
 
 
+def requisitions_visible_to(user, company_id: int | None) -> QuerySet[Requisition]:
+    """Buyers (who decide requisitions) see all of them; everyone else their own."""
+    found = requisitions_of(company_id)
+    if user.has_perm("purchasing.approve_requisition"):
+        return found
+    return found.filter(requested_by=user)
+
+
 def rfqs_of(company_id: int | None) -> QuerySet[Rfq]:
     return (
         Rfq.objects.filter(company_id=company_id)

@@ -107,7 +107,7 @@ class RequisitionViewSet(ReadViewSet):
     }
 
     def get_queryset(self):
-        return selectors.requisitions_of(self.company().pk)
+        return selectors.requisitions_visible_to(self.request.user, self.company().pk)
 
     @extend_schema(request=RequisitionIn, responses={201: RequisitionOut})
     def create(self, request):

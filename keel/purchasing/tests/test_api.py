@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from ..models import PurchaseOrder, Rfq
+from ..models import PurchaseOrder, Requisition, Rfq
 from .factories import confirmed_order, price
 from .snapshots import state
 
@@ -328,3 +329,30 @@ def test_a_double_click_on_receive_with_an_idempotency_key_receives_once(order, 
     level = StockLevel.objects.get(product=order.lines.get().product, location=wh.stock_location)
     assert level.on_hand == D(4)
     assert order.lines.get().quantity_received == D(4)
+
+
+def test_an_employee_sees_only_their_own_requisitions(
+    api_as, company, wh, bracket, employee, buyer
+):
+    """Given a requisition by the employee and one by the buyer; Then the employee's
+    list holds theirs only, the other answers 404, and the buyer sees both."""
+    from keel.users.roles import Role
+    from keel.users.tests.factories import user_with_role
+
+    from ..services import requisitions
+
+    colleague = user_with_role(Role.EMPLOYEE, "colleague", company=company)
+    for who in (employee, colleague):
+        requisitions.create_requisition(
+            company,
+            requested_by=who,
+            warehouse=wh,
+            need_by=dt.date(2026, 6, 30),
+            reason=f"For {who.username}",
+            lines=[{"product": bracket, "quantity": 1}],
+        )
+    mine = api_as(employee).get(f"{API}/requisitions/").json()["results"]
+    assert [r["requested_by"] for r in mine] == [employee.username]
+    other = Requisition.objects.get(requested_by=colleague)
+    assert api_as(employee).get(f"{API}/requisitions/{other.pk}/").status_code == 404
+    assert api_as(buyer).get(f"{API}/requisitions/").json()["count"] == 2
