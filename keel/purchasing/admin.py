@@ -11,8 +11,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
 from keel.core.api.views import company_of
@@ -63,7 +66,12 @@ class ReadOnlyInline(TabularInline):
         return False
 
 
-class RecordAdmin(SimpleHistoryAdmin, ModelAdmin):
+class ExportableAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
+
+
+class RecordAdmin(ExportableAdmin):
     """A record changed only by its steps: no add, change or delete form."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -125,7 +133,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(VendorPrice)
-class VendorPriceAdmin(SimpleHistoryAdmin, ModelAdmin):
+class VendorPriceAdmin(ExportableAdmin):
     list_display = [
         "product",
         "vendor",

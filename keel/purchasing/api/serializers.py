@@ -300,7 +300,7 @@ class OrderIn(CompanyScopedFieldsMixin, serializers.Serializer):
     lines = OrderLineIn(many=True)
 
 
-class CancelIn(serializers.Serializer):
+class PurchaseCancelIn(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 

@@ -26,10 +26,10 @@ from .serializers import (
     BidOut,
     BillIn,
     BillMatchOut,
-    CancelIn,
     NoteIn,
     OrderIn,
     OrderOut,
+    PurchaseCancelIn,
     ReceiveIn,
     ReplyIn,
     RequisitionIn,
@@ -224,10 +224,10 @@ class RfqViewSet(ReadViewSet):
         fresh = selectors.orders_of(self.company().pk).get(pk=order.pk)
         return Response(OrderOut(fresh).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CancelIn, responses=RfqOut)
+    @extend_schema(request=PurchaseCancelIn, responses=RfqOut)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        reason = self.body(CancelIn)["reason"]
+        reason = self.body(PurchaseCancelIn)["reason"]
         return self._out(rfqs.cancel_rfq(self.get_object().pk, by=request.user, reason=reason))
 
     @extend_schema(request=None, responses={201: RfqOut(many=True)})
@@ -285,10 +285,10 @@ class PurchaseOrderViewSet(ReadViewSet):
         note = self.body(NoteIn)["note"]
         return self._out(orders.reject(self.get_object().pk, by=request.user, note=note))
 
-    @extend_schema(request=CancelIn, responses=OrderOut)
+    @extend_schema(request=PurchaseCancelIn, responses=OrderOut)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        reason = self.body(CancelIn)["reason"]
+        reason = self.body(PurchaseCancelIn)["reason"]
         return self._out(orders.cancel(self.get_object().pk, by=request.user, reason=reason))
 
     @extend_schema(request=ReceiveIn, responses=OrderOut)
