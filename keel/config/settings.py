@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "keel.accounting",
     "keel.crm",
     "keel.inventory",
+    "keel.purchasing",
     "keel.web",
 ]
 
@@ -253,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "keel.accounting.models.invoices.Invoice.Status",
         "TransferKindEnum": "keel.inventory.models.transfers.Transfer.Kind",
         "TransferStatusEnum": "keel.inventory.models.transfers.Status",
+        "PurchaseProgressEnum": "keel.purchasing.models.orders.PurchaseOrder.Progress",
     },
 }
 

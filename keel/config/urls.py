@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("keel.crm.api.urls")),
     path("", include("keel.accounting.api.urls")),
     path("", include("keel.inventory.api.urls")),
+    path("", include("keel.purchasing.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("w/accounting/dashboard/", include("keel.accounting.dashboard_urls")),
     path("w/accounting/reports/", include("keel.accounting.report_urls")),
     path("w/inventory/", include("keel.inventory.urls")),
+    path("w/purchasing/", include("keel.purchasing.urls")),
     path("w/", include("keel.web.urls")),
     path("", admin.site.urls),
 ]

@@ -238,6 +238,47 @@ MODULES: list[tuple[str, list[dict]]] = [
         ],
     ),
     (
+        "Purchasing",
+        [
+            _item(
+                "Purchase orders",
+                "shopping_cart",
+                "admin:purchasing_purchaseorder_changelist",
+                "purchasing.view_purchaseorder",
+            ),
+            _item(
+                "Requisitions",
+                "assignment",
+                "admin:purchasing_requisition_changelist",
+                "purchasing.view_requisition",
+            ),
+            _item(
+                "Requests for quotation",
+                "request_quote",
+                "admin:purchasing_rfq_changelist",
+                "purchasing.view_rfq",
+            ),
+            _item(
+                "Vendor bills (match)",
+                "fact_check",
+                "admin:purchasing_billmatch_changelist",
+                "purchasing.view_billmatch",
+            ),
+            _item(
+                "Vendor prices",
+                "sell",
+                "admin:purchasing_vendorprice_changelist",
+                "purchasing.view_vendorprice",
+            ),
+            _item(
+                "Supplier performance",
+                "leaderboard",
+                "purchasing:performance",
+                "purchasing.view_purchaseorder",
+            ),
+        ],
+    ),
+    (
         "Accounting",
         [
             _item(
@@ -344,6 +385,7 @@ ORDER = [
     "CRM",
     "Accounting",
     "Inventory",
+    "Purchasing",
     "Approvals",
     "Integrations",
     "Administration",

@@ -52,7 +52,13 @@ def test_approvers_can_decide_and_reps_cannot():
     assert "core.decide_approvalrequest" in perms_of(Role.SALES_MANAGER)
     assert "core.decide_approvalrequest" in perms_of(Role.ACCOUNTANT)
     assert "core.decide_approvalrequest" not in perms_of(Role.SALES_REP)
-    assert perms_of(Role.EMPLOYEE) == {"core.view_company", "core.view_approvalrequest"}
+    # Employees ask for goods with purchase requisitions (keel.purchasing) and decide nothing.
+    assert perms_of(Role.EMPLOYEE) == {
+        "core.view_company",
+        "core.view_approvalrequest",
+        "purchasing.view_requisition",
+        "purchasing.add_requisition",
+    }
 
 
 def test_every_domains_object_rules_exist_in_a_fresh_process():

@@ -35,6 +35,16 @@ def test_demo_loads_a_company_with_one_user_per_role_and_prints_the_login(capsys
         user = User.objects.get(username=username)
         assert [g.name for g in user.groups.all()] == [str(role)]
         assert user.is_staff and not user.is_superuser
+    # Purchasing: an order in each state a buyer meets, and an RFQ with three replies.
+    from keel.purchasing.models import PurchaseOrder, Rfq
+
+    assert sorted(PurchaseOrder.objects.values_list("status", flat=True)) == [
+        "confirmed",
+        "done",
+        "received",
+        "to_approve",
+    ]
+    assert Rfq.objects.get().vendors.filter(replied_at__isnull=False).count() == 3
 
 
 def books():

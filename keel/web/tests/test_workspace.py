@@ -115,6 +115,7 @@ def test_administrator_navigation_has_every_module(users, rf):
         "CRM",
         "Accounting",
         "Inventory",
+        "Purchasing",
         "Approvals",
         "Integrations",
         "Administration",

@@ -1,0 +1,457 @@
+"""Workspace pages of purchasing: vendor prices (added through the service), and
+requisitions, RFQs, purchase orders and bill matches as read-only records whose
+buttons run the steps the record allows next, each through its service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm
+from unfold.decorators import action, display
+
+from keel.core.api.views import company_of
+from keel.core.errors import DomainError
+
+from . import selectors
+from .models import (
+    BillMatch,
+    BillMatchLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Requisition,
+    RequisitionLine,
+    Rfq,
+    RfqLine,
+    RfqVendor,
+    VendorPrice,
+)
+from .services import bills, orders, prices, requisitions
+
+STATUS_COLOURS = {
+    "draft": "info",
+    "to_approve": "warning",
+    "approved": "primary",
+    "sent": "primary",
+    "confirmed": "primary",
+    "received": "primary",
+    "billed": "primary",
+    "ordered": "success",
+    "awarded": "success",
+    "done": "success",
+    "matched": "success",
+    "released": "success",
+    "on_hold": "danger",
+    "rejected": "danger",
+    "cancelled": "danger",
+}
+
+
+class ReadOnlyInline(TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ExportableAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
+
+
+class RecordAdmin(ExportableAdmin):
+    """A record changed only by its steps: no add, change or delete form."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @display(description="Status", label=STATUS_COLOURS)
+    def status_badge(self, obj):
+        return obj.status
+
+    def _record(self, request, object_id):
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        if found is None:
+            raise PermissionDenied
+        return found
+
+    def _step(self, request, object_id, verb: str, run, form_class=forms.Form, done: str = ""):
+        """The step's form; on POST run it through its service and come back to the
+        record with the outcome (a refusal is a message, nothing changed)."""
+        record = self._record(request, object_id)
+        form = form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                run(record, form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, error.detail)
+            else:
+                messages.success(request, done or f"{verb}: done.")
+            opts = self.model._meta
+            return redirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb}: {record}",
+            "form": form,
+            "verb": verb,
+            "record": record,
+            "summary": self.summary(record),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "purchasing/action.html", context)
+
+    def summary(self, record) -> str:
+        return record.get_status_display()
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(max_length=500, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False)
+
+
+@admin.register(VendorPrice)
+class VendorPriceAdmin(ExportableAdmin):
+    list_display = [
+        "product",
+        "vendor",
+        "price",
+        "currency",
+        "min_quantity",
+        "lead_days",
+        "minimum_order_quantity",
+        "preferred",
+        "valid_from",
+        "valid_to",
+    ]
+    list_filter = ["preferred", "currency"]
+    search_fields = ["product__name", "product__sku", "vendor__name"]
+    list_select_related = ["product", "vendor"]
+    fields = [
+        "vendor",
+        "product",
+        "price",
+        "currency",
+        "min_quantity",
+        "valid_from",
+        "valid_to",
+        "lead_days",
+        "minimum_order_quantity",
+        "preferred",
+    ]
+    autocomplete_fields = ["vendor", "product"]
+
+    def get_queryset(self, request):
+        return selectors.vendor_prices_of(company_of(request.user).pk)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A price is replaced by a new row with its own validity, never edited in place.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data.get(name) for name in self.fields}
+        saved = prices.save_vendor_price(company_of(request.user), by=request.user, **data)
+        obj.pk = saved.pk
+
+
+class RequisitionLineInline(ReadOnlyInline):
+    model = RequisitionLine
+    fields = ["product", "quantity"]
+    readonly_fields = fields
+
+
+@admin.register(Requisition)
+class RequisitionAdmin(RecordAdmin):
+    list_display = ["number", "requested_by", "need_by", "reason", "status_badge"]
+    list_filter = ["status"]
+    search_fields = ["number", "reason"]
+    list_select_related = ["requested_by"]
+    fields = ["number", "status", "requested_by", "warehouse", "need_by", "reason", "decision_note"]
+    readonly_fields = fields
+    inlines = [RequisitionLineInline]
+    actions_detail = ["approve_requisition", "reject_requisition"]
+
+    def get_queryset(self, request):
+        return selectors.requisitions_visible_to(request.user, company_of(request.user).pk)
+
+    def _may(self, request, object_id) -> bool:
+        if not request.user.has_perm("purchasing.approve_requisition"):
+            return False
+        if object_id is None:
+            return True
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        return found is not None and found.status == Requisition.Status.TO_APPROVE
+
+    def has_decide_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id)
+
+    @action(description="Approve", url_path="approve", permissions=["decide"])
+    def approve_requisition(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Approve",
+            lambda r, d: requisitions.approve_requisition(r.pk, by=request.user, note=d["note"]),
+            NoteForm,
+        )
+
+    @action(description="Reject", url_path="reject", permissions=["decide"])
+    def reject_requisition(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Reject",
+            lambda r, d: requisitions.reject_requisition(r.pk, by=request.user, note=d["note"]),
+            NoteForm,
+        )
+
+
+class RfqLineInline(ReadOnlyInline):
+    model = RfqLine
+    fields = ["product", "quantity"]
+    readonly_fields = fields
+
+
+class RfqVendorInline(ReadOnlyInline):
+    model = RfqVendor
+    fields = ["vendor", "replied_at", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Rfq)
+class RfqAdmin(RecordAdmin):
+    list_display = ["number", "origin", "warehouse", "need_by", "awarded_vendor", "status_badge"]
+    list_filter = ["status", "origin"]
+    search_fields = ["number"]
+    list_select_related = ["warehouse", "awarded_vendor"]
+    fields = [
+        "number",
+        "status",
+        "origin",
+        "requisition",
+        "warehouse",
+        "currency",
+        "need_by",
+        "awarded_vendor",
+        "bid_comparison",
+    ]
+    readonly_fields = fields
+    inlines = [RfqLineInline, RfqVendorInline]
+
+    def get_queryset(self, request):
+        return selectors.rfqs_of(company_of(request.user).pk)
+
+    @display(description="Bids")
+    def bid_comparison(self, obj):
+        url = reverse("purchasing:bids", args=[obj.pk])
+        return format_html('<a class="text-primary-600" href="{}">Compare the bids</a>', url)
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = PurchaseOrderLine
+    fields = [
+        "product",
+        "description",
+        "quantity",
+        "unit_price",
+        "subtotal",
+        "expected_date",
+        "quantity_received",
+        "quantity_billed",
+    ]
+    readonly_fields = fields
+
+
+class BillMatchInline(ReadOnlyInline):
+    model = BillMatch
+    fields = ["bill", "status", "hold_reason"]
+    readonly_fields = fields
+
+
+# step -> (permission, statuses it applies to)
+ORDER_STEPS = {
+    "submit": ("purchasing.change_purchaseorder", {"draft"}),
+    "approve": ("purchasing.approve_purchaseorder", {"to_approve"}),
+    "cancel": ("purchasing.cancel_purchaseorder", {"draft", "to_approve", "confirmed"}),
+    "bill": ("purchasing.add_billmatch", {"confirmed", "received"}),
+}
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(RecordAdmin):
+    list_display = [
+        "number",
+        "vendor",
+        "order_date",
+        "amount_total",
+        "currency",
+        "status_badge",
+        "receipt_status",
+        "billing_status",
+    ]
+    list_filter = ["status", "receipt_status", "billing_status"]
+    search_fields = ["number", "vendor__name", "vendor_ref"]
+    list_select_related = ["vendor"]
+    fields = [
+        "number",
+        "status",
+        "vendor",
+        "vendor_ref",
+        "warehouse",
+        "order_date",
+        "currency",
+        "amount_total",
+        "receipt_status",
+        "billing_status",
+        "rfq",
+        "requisition",
+        "submitted_by",
+        "approved_by",
+        "procure_to_pay",
+    ]
+    readonly_fields = fields
+    inlines = [OrderLineInline, BillMatchInline]
+
+    @display(description="Trail")
+    def procure_to_pay(self, obj):
+        url = reverse("purchasing:trail", args=[obj.pk])
+        return format_html(
+            '<a class="text-primary-600" href="{}">Receipts, bills, payments</a>', url
+        )
+
+    actions_detail = ["submit_order", "approve_order", "bill_order", "cancel_order"]
+
+    def get_queryset(self, request):
+        return selectors.orders_of(company_of(request.user).pk)
+
+    def summary(self, record) -> str:
+        status = record.get_status_display().lower()
+        return f"{record.vendor}, {record.amount_total} {record.currency}, {status}."
+
+    def _may(self, request, object_id, step: str) -> bool:
+        perm, statuses = ORDER_STEPS[step]
+        if not request.user.has_perm(perm):
+            return False
+        if object_id is None:
+            return True
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        return found is not None and found.status in statuses
+
+    def has_submit_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "submit")
+
+    def has_approve_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "approve")
+
+    def has_cancel_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "cancel")
+
+    def has_bill_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "bill")
+
+    @action(description="Submit", url_path="submit", permissions=["submit"])
+    def submit_order(self, request, object_id):
+        return self._step(
+            request, object_id, "Submit", lambda o, _: orders.submit(o.pk, by=request.user)
+        )
+
+    @action(description="Approve", url_path="approve", permissions=["approve"])
+    def approve_order(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Approve",
+            lambda o, d: orders.approve(o.pk, by=request.user, note=d["note"]),
+            NoteForm,
+        )
+
+    @action(description="Bill what was received", url_path="bill", permissions=["bill"])
+    def bill_order(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Bill what was received",
+            lambda o, _: bills.bill_order(o.pk, by=request.user),
+        )
+
+    @action(description="Cancel", url_path="cancel", permissions=["cancel"])
+    def cancel_order(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Cancel",
+            lambda o, d: orders.cancel(o.pk, by=request.user, reason=d["reason"]),
+            ReasonForm,
+        )
+
+
+class BillMatchLineInline(ReadOnlyInline):
+    model = BillMatchLine
+    fields = ["order_line", "quantity", "unit_price"]
+    readonly_fields = fields
+
+
+@admin.register(BillMatch)
+class BillMatchAdmin(RecordAdmin):
+    list_display = ["bill", "order", "status_badge", "hold_reason"]
+    list_filter = ["status"]
+    search_fields = ["order__number", "bill__number"]
+    list_select_related = ["bill", "order"]
+    fields = [
+        "order",
+        "bill",
+        "status",
+        "hold_reason",
+        "released_by",
+        "released_at",
+        "release_note",
+    ]
+    readonly_fields = fields
+    inlines = [BillMatchLineInline]
+    actions_detail = ["release_bill"]
+
+    def get_queryset(self, request):
+        return selectors.bill_matches_of(company_of(request.user).pk)
+
+    def summary(self, record) -> str:
+        return record.hold_reason or record.get_status_display()
+
+    def has_release_permission(self, request, object_id=None) -> bool:
+        if not request.user.has_perm("purchasing.release_billmatch"):
+            return False
+        if object_id is None:
+            return True
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        return found is not None and found.status == BillMatch.Status.ON_HOLD
+
+    @action(description="Release and post", url_path="release", permissions=["release"])
+    def release_bill(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Release and post",
+            lambda m, d: bills.release_hold(m.pk, by=request.user, note=d["note"]),
+            NoteForm,
+        )

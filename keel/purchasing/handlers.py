@@ -1,0 +1,29 @@
+"""Purchasing's reactions to lower tiers' events: a receipt of an order validated
+in the warehouse, a bill of an order paid."""
+
+from __future__ import annotations
+
+from keel.accounting.events_invoicing import InvoicePaid
+from keel.core.events import subscribe
+from keel.inventory.events import TransferDone
+
+from .selectors import order_id_of_bill
+from .services.orders import refresh_progress
+
+
+def on_transfer_done(event: TransferDone) -> None:
+    """A receipt of an order is done (wherever it was validated): the order counts it."""
+    if event.origin_type == "purchaseorder" and event.origin_id:
+        refresh_progress(int(event.origin_id))
+
+
+def on_invoice_paid(event: InvoicePaid) -> None:
+    """A bill of an order is paid: the order may be done."""
+    order_id = order_id_of_bill(event.invoice_id)
+    if order_id is not None:
+        refresh_progress(order_id)
+
+
+def register() -> None:
+    subscribe(TransferDone, on_transfer_done)
+    subscribe(InvoicePaid, on_invoice_paid)
