@@ -178,7 +178,7 @@ def _products(company, categories) -> tuple[dict[int, Product], dict[int, str], 
     stocked = Product.objects.filter(company=company, category__in=categories.values()).exclude(
         kind=Product.Kind.SERVICE
     )
-    for product in stocked.select_related("uom").order_by("sku"):
+    for product in stocked.select_related("uom").order_by("pk"):
         tracking, keeps = TRACKED.get(product.sku, (NONE, 0))
         if tracking != NONE:
             product.tracking = tracking
