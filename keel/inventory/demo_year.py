@@ -7,6 +7,7 @@
 - every goods line of the accounting demo's posted customer invoices leaves the
   Central warehouse on the invoice's date, to the invoice's customer (the
   delivery's origin is the invoice);
+- the goods of the customer credit notes come back (the same lots and serials);
 - once a week each warehouse delivers other products to the CRM demo's customers;
 - every quarter one bin of each warehouse is counted, a few lines found short or
   over, and the adjustment posted;
@@ -23,14 +24,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 
 from keel.accounting.models import Invoice, InvoiceLine
 from keel.parties.models import Party
 from keel.parties.services.parties import create_party
 from keel.products.models import Product
 
-from .models import CountLine, Transfer
+from .models import CountLine, Location, MoveLine, Transfer
 from .services import counts, transfers, validation
+from .services.locations import virtual_location
 
 if TYPE_CHECKING:
     from .demo import Stock
@@ -315,6 +318,77 @@ class Year:
             return self.deliver(code, customer, day, lines, validate=validate)
         return None
 
+    # -- returns ------------------------------------------------------------------------
+
+    def plan_returns(self) -> None:
+        """The goods on the posted customer credit notes come back to the Central
+        warehouse on the credit note's date: the lots and serial numbers that left with
+        the credited invoice, valued at the cost they left with."""
+        lines = (
+            InvoiceLine.objects.filter(
+                invoice__company=self.company,
+                invoice__kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE,
+                invoice__status=Invoice.Status.POSTED,
+                invoice__reversed_invoice__isnull=False,
+                invoice__date__range=(self.start, self.today),
+                product_id__in=list(self.stock.products),
+            )
+            .select_related("invoice__party")
+            .order_by("invoice__date", "invoice_id", "id")
+        )
+        by_credit: dict[int, tuple[Invoice, list]] = {}
+        for line in lines:
+            by_credit.setdefault(line.invoice_id, (line.invoice, []))[1].append(
+                (self.stock.products[line.product_id], D(line.quantity))
+            )
+        for credit, returned in by_credit.values():
+            self.on(credit.date, 0, lambda c=credit, r=returned: self.take_back(c, r))
+
+    def take_back(self, credit: Invoice, returned: list[tuple[Product, Decimal]]) -> None:
+        code = SHIPPING_WAREHOUSE
+        invoice_type = ContentType.objects.get_for_model(Invoice)
+        delivered = MoveLine.objects.filter(
+            move__transfer__origin_type=invoice_type,
+            move__transfer__origin_id=str(credit.reversed_invoice_id),
+            move__transfer__status=Transfer.Status.DONE,
+            quantity_done__gt=0,
+        ).select_related("lot")
+        lots: dict[int, list[MoveLine]] = defaultdict(list)
+        for line in delivered.order_by("id"):
+            lots[line.product_id].append(line)
+        back = [
+            (p, min(q, sum((ln.quantity_done for ln in lots[p.pk]), ZERO))) for p, q in returned
+        ]
+        back = [(product, quantity) for product, quantity in back if quantity > 0]
+        if not back:
+            return
+        receipt = transfers.create_transfer(
+            self.company,
+            kind=Transfer.Kind.RECEIPT,
+            warehouse=self.stock.warehouses[code],
+            partner=credit.party,
+            scheduled_date=credit.date,
+            source=virtual_location(self.company, Location.Usage.CUSTOMER),
+            lines=[{"product": product, "quantity": quantity} for product, quantity in back],
+            origin=credit,
+            note=f"Returned against {credit.number}",
+            by=self.by,
+        )
+        transfers.confirm(receipt.pk, by=self.by)
+        done = []
+        moves = receipt.moves.order_by("sequence").values_list("pk", "product_id", "quantity")
+        for move_id, product_id, quantity in moves:
+            left = quantity
+            for line in lots[product_id]:  # the same lots and serials that left
+                take = min(left, line.quantity_done)
+                if take <= 0:
+                    break
+                lot = line.lot.name if line.lot else ""
+                done.append({"move": move_id, "quantity": take, "lot": lot})
+                left -= take
+            self.held[(code, product_id)] += quantity
+        validation.validate(receipt.pk, done=done, on_date=credit.date, by=self.by)
+
     # -- counts -------------------------------------------------------------------------
 
     def plan_counts(self, month: dt.date, position: int) -> None:
@@ -368,6 +442,7 @@ def load(stock: Stock, today: dt.date) -> None:
         if position % COUNT_MONTHS == COUNT_MONTHS - 1:
             year.plan_counts(month, position // COUNT_MONTHS)
     year.plan_invoiced()
+    year.plan_returns()
     year.plan_weekly()
     year.run()
     year.leave_open()
