@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -59,13 +61,25 @@ def books():
     )
 
 
+def stock():
+    """What the inventory demo moved: warehouses, transfers, valuation layers."""
+    from keel.inventory.models import Transfer, ValuationLayer, Warehouse
+
+    return Warehouse.objects.count(), Transfer.objects.count(), ValuationLayer.objects.count()
+
+
 def test_demo_is_deterministic_and_a_second_run_changes_nothing():
     call_command("demo", "--no-serve")
-    first, first_books = people(), books()
+    first, first_books, first_stock = people(), books(), stock()
     call_command("demo", "--no-serve")
-    assert (people(), books()) == (first, first_books)
+    assert (people(), books(), stock()) == (first, first_books, first_stock)
     # A year of books for the CRM's customers, with last month's statement confirmed.
     assert first_books[1] > 150 and first_books[3] == ["confirmed"]
+    # A year of stock in two warehouses, valued exactly as the stock account says.
+    assert first_stock[0] == 2 and first_stock[1] > 300
+    out = io.StringIO()
+    call_command("check-stock-valuation", stdout=out)
+    assert "equals the stock account" in out.getvalue()
     # Faker's fixed seed gives the same names on every machine.
     User = get_user_model()
     assert User.objects.get(username="admin").get_full_name() == "David Shaw"
