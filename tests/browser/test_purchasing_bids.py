@@ -59,9 +59,9 @@ def test_a_buyer_compares_three_bids_and_awards_the_cheapest(company, page, log_
     page.get_by_role("link", name="Compare the bids").click()
     expect(page.get_by_test_id("bid-comparison")).to_be_visible()
     totals = page.get_by_test_id("bid-totals")
-    expect(totals).to_contain_text("10900.00 cheapest")
-    expect(totals).to_contain_text("11000.00")
-    expect(totals).to_contain_text("11250.00")
+    expect(totals).to_contain_text("10,900.00 cheapest")
+    expect(totals).to_contain_text("11,000.00")
+    expect(totals).to_contain_text("11,250.00")
     expect(page.get_by_test_id("bid-lead-times")).to_contain_text("5 days fastest")
     doc_screenshot("purchasing-bids")
 

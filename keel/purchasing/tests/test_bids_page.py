@@ -60,7 +60,7 @@ def test_the_page_compares_the_bids_and_offers_the_award(
         ("Acme Metals", 11000, True),
     ]
     page = response.content.decode()
-    assert "10900.00" in page and "11000.00" in page and "incomplete" in page
+    assert "10,900.00" in page and "11,000.00" in page and "incomplete" in page
     assert page.count('name="vendor"') == 2
 
 

@@ -94,7 +94,7 @@ def test_the_performance_page(company, history, buyer, employee, django_assert_m
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Acme Metals" in page and "50.0%" in page and "+0.36%" in page and "1154.00" in page
+    assert "Acme Metals" in page and "50.0%" in page and "+0.36%" in page and "1,154.00" in page
     other = Client()
     other.force_login(employee)
     assert other.get(url).status_code == 403

@@ -72,7 +72,7 @@ def test_the_trail_page_in_a_fixed_number_of_queries(
     assert response.status_code == 200
     page = response.content.decode()
     assert "WH/IN/00002" in page and "backorder of WH/IN/00001" in page
-    assert "BOLT-77" in page and "8000.00" in page and "Paid" in page
+    assert "BOLT-77" in page and "8,000.00" in page and "Paid" in page
     other = Client()
     other.force_login(employee)
     assert other.get(url).status_code == 403
