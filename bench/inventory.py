@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from decimal import Decimal
@@ -29,6 +30,7 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=100_000, help="moves in part (b)")
     parser.add_argument("--per-transfer", type=int, default=1000, help="lines per transfer")
     parser.add_argument("--profile", help="write a cProfile of the big delivery here")
+    parser.add_argument("--profile-moves", help="write a cProfile of part (b) here")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         path = ROOT / "var" / "bench-inventory.sqlite3"
@@ -104,22 +106,46 @@ def main() -> None:
     items = products[:per]
     print(f"(b) {rounds} transfers of {per:,} lines (receipts and deliveries alternating)")
     before = StockMove.objects.filter(status=Transfer.Status.DONE).count()
+    from django.db import reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    if args.profile_moves:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    rates, queries = [], {Transfer.Kind.RECEIPT: [], Transfer.Kind.DELIVERY: []}
     started = time.perf_counter()
     for n in range(rounds):
-        if n % 2 == 0:
-            t = transfer(Transfer.Kind.RECEIPT, items, Decimal(3))
-            transfers.confirm(t.pk)
-        else:
-            t = transfer(Transfer.Kind.DELIVERY, items, Decimal(2))
-            transfers.confirm(t.pk)
-            transfers.reserve(t.pk)
-        validation.validate(t.pk)
+        batch = time.perf_counter()
+        kind = Transfer.Kind.RECEIPT if n % 2 == 0 else Transfer.Kind.DELIVERY
+        with CaptureQueriesContext(connection) as captured:
+            if kind == Transfer.Kind.RECEIPT:
+                t = transfer(kind, items, Decimal(3))
+                transfers.confirm(t.pk)
+            else:
+                t = transfer(kind, items, Decimal(2))
+                transfers.confirm(t.pk)
+                transfers.reserve(t.pk)
+            validation.validate(t.pk)
+        rates.append(per / (time.perf_counter() - batch))
+        queries[kind].append(len(captured))
+        reset_queries()
     elapsed = time.perf_counter() - started
+    if args.profile_moves:
+        profiler.disable()
+        profiler.dump_stats(args.profile_moves)
     moved = StockMove.objects.filter(status=Transfer.Status.DONE).count() - before
     assert moved == rounds * per, moved
     print(
         f"  {moved:,} moves created, confirmed, reserved and validated in {elapsed:.1f} s: "
         f"{moved / elapsed:,.0f} moves/s"
+    )
+    print(
+        f"  per transfer of {per:,} lines: median {statistics.median(rates):,.0f} moves/s "
+        f"(slowest {min(rates):,.0f}, fastest {max(rates):,.0f}); queries: "
+        f"receipt {statistics.median(queries[Transfer.Kind.RECEIPT]):.0f}, "
+        f"delivery {statistics.median(queries[Transfer.Kind.DELIVERY] or [0]):.0f}"
     )
 
 

@@ -42,9 +42,17 @@ CHUNK = 2000  # keys per statement: 6,000 parameters
 
 def _matching(keys: list[Key]):
     """StockLevel rows whose (product, location, lot_key) is one of `keys`: one
-    row-value IN over a VALUES list (SQLite 3.15+, PostgreSQL), not an OR per key."""
+    row-value IN, never an OR per key. PostgreSQL: three arrays through unnest()
+    (psycopg parses every placeholder of a statement in Python); SQLite (3.15+): a
+    VALUES list."""
     table = connection.ops.quote_name(StockLevel._meta.db_table)
     columns = ", ".join(f"{table}.{c}" for c in ('"product_id"', '"location_id"', '"lot_key"'))
+    if connection.vendor == "postgresql":
+        arrays = "unnest(%s::bigint[], %s::bigint[], %s::bigint[])"
+        return StockLevel.objects.extra(  # noqa: S610 (placeholders only; the values are parameters)
+            where=[f"({columns}) IN (SELECT * FROM {arrays})"],  # noqa: S608 (quoted names)
+            params=[list(column) for column in zip(*keys, strict=True)],
+        )
     values = ", ".join(["(%s, %s, %s)"] * len(keys))
     return StockLevel.objects.extra(  # noqa: S610 (placeholders only; the values are parameters)
         where=[f"({columns}) IN (VALUES {values})"],

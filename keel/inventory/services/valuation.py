@@ -21,6 +21,7 @@ from django.db import transaction
 from keel.accounting.models import AccountRole, Journal
 from keel.accounting.selectors.chart import accounts_of, journals_of
 from keel.accounting.services.posting import EntrySpec, Line, post_entries
+from keel.core.bulk_insert import insert_objects, update_rows
 from keel.core.models import Company
 from keel.core.money import round_money
 from keel.products.models import Product, ProductCategory
@@ -74,8 +75,16 @@ def lock_costs(company_id: int, product_ids) -> dict[int, ProductCost]:
     wanted = sorted(set(product_ids))
     if not wanted:
         return {}
-    ProductCost.objects.bulk_create(
-        [ProductCost(company_id=company_id, product_id=pk) for pk in wanted],
+    # Insert only the missing rows (most exist after a product's first move): the
+    # ORM's bulk_create prepares every value of every row, present or not.
+    present = set(
+        ProductCost.objects.filter(company_id=company_id, product_id__in=wanted).values_list(
+            "product_id", flat=True
+        )
+    )
+    insert_objects(
+        ProductCost,
+        [ProductCost(company_id=company_id, product_id=pk) for pk in wanted if pk not in present],
         ignore_conflicts=True,
     )
     rows = (
@@ -210,11 +219,13 @@ class Valuation:
     def save(self, *, source, ref: str, by=None) -> None:
         """Write the layers and cost rows and post the entry (when the company keeps
         books and something is worth posting)."""
-        ValuationLayer.objects.bulk_create(self.layers, batch_size=500)
-        ValuationLayer.objects.bulk_update(
-            list(self.consumed.values()), ["remaining_quantity", "remaining_value"], batch_size=500
+        # core.bulk_insert: Django's bulk_update builds a CASE per row and field, which
+        # cost more than the rest of validating a 1,000-line transfer.
+        insert_objects(ValuationLayer, self.layers)
+        update_rows(
+            ValuationLayer, list(self.consumed.values()), ["remaining_quantity", "remaining_value"]
         )
-        ProductCost.objects.bulk_update(list(self.costs.values()), ["quantity", "value"])
+        update_rows(ProductCost, list(self.costs.values()), ["quantity", "value"])
         post(self.company, self.postings, on_date=self.on_date, source=source, ref=ref, by=by)
 
 
