@@ -10,7 +10,7 @@ RETURNING; PostgreSQL: ids from the sequence, then COPY.
 
 from __future__ import annotations
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.fields import AutoFieldMixin
 
 _PREPARED_TYPES = {
@@ -36,6 +36,8 @@ def prepare(items: list[dict], fields: list[models.Field]) -> list[list]:
     """Parameter rows for `fields` from dicts keyed by attname, in the database's own
     representation (each distinct date converted once)."""
     plan = []
+    # The connection itself, not the thread-local proxy: it is looked up per value.
+    db = connections[DEFAULT_DB_ALIAS]
     for field in fields:
         kind = field.get_internal_type()
         # Our own fields (MoneyField stores Decimal as integer units) convert like the ORM.
@@ -52,11 +54,11 @@ def prepare(items: list[dict], fields: list[models.Field]) -> list[list]:
             value = item[attname]
             if prep is not None and value is not None:
                 if cache is None:
-                    value = prep(value, connection)
+                    value = prep(value, db)
                 elif value in cache:
                     value = cache[value]
                 else:
-                    value = cache[value] = prep(value, connection)
+                    value = cache[value] = prep(value, db)
             row.append(value)
         rows.append(row)
     return rows
@@ -148,7 +150,8 @@ def _prep_of(field):
     if not type(field).__module__.startswith("django."):
         return field.get_prep_value
     if kind in _PREPARED_TYPES:
-        return lambda value: field.get_db_prep_save(value, connection)
+        db = connections[DEFAULT_DB_ALIAS]
+        return lambda value: field.get_db_prep_save(value, db)
     return None
 
 

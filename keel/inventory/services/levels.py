@@ -16,6 +16,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 
 from keel.core.bulk_insert import insert_objects, update_rows
+from keel.core.rows import load
 
 from ..errors import InsufficientStock, NegativeStock
 from ..models import Location, StockLevel
@@ -105,7 +106,7 @@ def lock_levels(company_id: int, keys) -> dict[Key, StockLevel]:
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         rows = _matching(chunk).select_for_update().order_by("product_id", "location_id", "lot_key")
-        for row in rows:
+        for row in load(rows):
             locked[Key(row.product_id, row.location_id, row.lot_key)] = row
     return locked
 

@@ -153,7 +153,9 @@ def confirm(transfer_id: int, *, by=None) -> Transfer:
         raise TransitionNotAllowed(
             f"{transfer} is {transfer.status}; only a draft can be confirmed.", field="status"
         )
-    moves = moves_of(transfer.moves.filter(status=Status.DRAFT).order_by("sequence", "id"))
+    moves = moves_of(
+        transfer.moves.filter(status=Status.DRAFT).order_by("sequence", "id"), transfer=transfer
+    )
     for move in moves:
         check_stockable(move.product, transfer.company_id)
     ledger = Ledger(transfer.company_id, forecast_keys(moves))
@@ -207,7 +209,8 @@ def cancel(transfer_id: int, *, by=None, reason: str = "") -> Transfer:
     moves = moves_of(
         transfer.moves.exclude(status__in=[Status.DONE, Status.CANCELLED]).order_by(
             "sequence", "id"
-        )
+        ),
+        transfer=transfer,
     )
     confirmed = [m for m in moves if m.status != Status.DRAFT]
     ledger = Ledger(transfer.company_id, forecast_keys(confirmed) + reserved_keys(confirmed))

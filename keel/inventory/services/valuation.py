@@ -24,6 +24,7 @@ from keel.accounting.services.posting import EntrySpec, Line, post_entries
 from keel.core.bulk_insert import insert_objects, update_rows
 from keel.core.models import Company
 from keel.core.money import round_money
+from keel.core.rows import load
 from keel.products.models import Product, ProductCategory
 
 from ..errors import ValuationNotConfigured
@@ -92,7 +93,7 @@ def lock_costs(company_id: int, product_ids) -> dict[int, ProductCost]:
         .filter(company_id=company_id, product_id__in=wanted)
         .order_by("product_id")
     )
-    return {row.product_id: row for row in rows}
+    return {row.product_id: row for row in load(rows)}
 
 
 def keeps_books(company_id: int) -> bool:
