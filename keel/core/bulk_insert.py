@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.fields import AutoFieldMixin
+from django.utils import timezone
 
 _PREPARED_TYPES = {
     "DateTimeField",
@@ -133,6 +134,32 @@ def insert_objects(model, objects, *, ignore_conflicts: bool = False) -> None:
         _insert(model, fields, rows, returning=False, tail=" ON CONFLICT DO NOTHING")
     else:
         insert_rows(model, fields, rows)
+
+
+def insert_values(model, items: list[dict]) -> None:
+    """INSERT new rows of `model` given as {attname: value}; fields left out take their
+    default (auto_now fields: now), as .save() would write them. For many rows, without
+    building a model instance per row (Model.__init__ costs more than the INSERT)."""
+    if not items:
+        return
+    fields = columns(model)
+    now = timezone.now()
+    static, dynamic = {}, []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            static[field.attname] = now if isinstance(field, models.DateTimeField) else now.date()
+        elif callable(field.default):
+            dynamic.append(field)  # uuid4 and the like: one value per row
+        else:
+            static[field.attname] = field.get_default()
+    rows = []
+    for item in items:
+        row = {**static, **item}
+        for field in dynamic:
+            if field.attname not in item:
+                row[field.attname] = field.get_default()
+        rows.append(row)
+    insert_rows(model, fields, prepare(rows, fields))
 
 
 def insert_rows(model, fields, rows: list[list]) -> None:

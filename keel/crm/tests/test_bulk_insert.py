@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.forms.models import model_to_dict
 
-from keel.core.bulk_insert import columns, insert_returning_ids, prepare
+from keel.core.bulk_insert import columns, insert_returning_ids, insert_values, prepare
 from keel.crm.models import Lead
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +47,20 @@ def test_rows_inserted_in_bulk_read_back_like_rows_saved_by_the_orm(company):
     assert (stored.scored_at, stored.created_at) == (when, when)
     assert stored.score_breakdown[0]["points"] == 42
     assert Decimal(stored.employees) == Decimal("250")
+
+
+def test_rows_inserted_from_values_take_the_defaults_save_would(company):
+    """Given lead values without status, score or timestamps; When one lead is saved by
+    the ORM and one inserted by insert_values; Then both read back the same, defaults
+    included, and the bulk one's created/updated times are the moment of the insert."""
+    values = dict(company_id=company.pk, first_name="Ada", organisation_name="Engines")
+    by_orm = Lead.objects.create(**values)
+    before = dt.datetime.now(dt.UTC)
+
+    insert_values(Lead, [values])
+
+    bulk = Lead.objects.exclude(pk=by_orm.pk).get(first_name="Ada")
+    skip = ["id", "created_at", "updated_at"]
+    assert model_to_dict(bulk, exclude=skip) == model_to_dict(by_orm, exclude=skip)
+    assert (bulk.status, bulk.score) == (by_orm.status, by_orm.score)
+    assert before <= bulk.created_at == bulk.updated_at <= dt.datetime.now(dt.UTC)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import F
 
-from keel.core.bulk_insert import insert_objects, update_rows
+from keel.core.bulk_insert import insert_values, update_rows
 from keel.core.workflow import transition
 
 from ..models import MoveLine, StockLevel, StockMove, Transfer
@@ -66,7 +66,7 @@ def reserve_moves(company_id: int, moves: list[StockMove]) -> Decimal:
         (line.move_id, line.lot_id, line.source_id): line
         for line in MoveLine.objects.filter(move__in=moves, quantity_done=0)
     }
-    new_lines: dict[tuple, MoveLine] = {}
+    new_lines: dict[tuple, dict] = {}  # {attname: value}: inserted without instances
     total = ZERO
     of_product: dict[int, list[StockLevel]] = defaultdict(list)
     for candidate in candidates:
@@ -87,21 +87,22 @@ def reserve_moves(company_id: int, moves: list[StockMove]) -> Decimal:
             move.quantity_reserved += take
             total += take
             line_key = (move.pk, candidate.lot_id, candidate.location_id)
-            line = existing.get(line_key) or new_lines.get(line_key)
-            if line is None:
-                new_lines[line_key] = MoveLine(
-                    move=move,
-                    product_id=move.product_id,
-                    lot_id=candidate.lot_id,
-                    source_id=candidate.location_id,
-                    destination_id=move.destination_id,
-                    quantity=take,
-                )
+            if line_key in existing:
+                existing[line_key].quantity += take
+            elif line_key in new_lines:
+                new_lines[line_key]["quantity"] += take
             else:
-                line.quantity += take
+                new_lines[line_key] = {
+                    "move_id": move.pk,
+                    "product_id": move.product_id,
+                    "lot_id": candidate.lot_id,
+                    "source_id": candidate.location_id,
+                    "destination_id": move.destination_id,
+                    "quantity": take,
+                }
         move.status = Transfer.Status.READY if move.missing == 0 else Transfer.Status.WAITING
     ledger.save()
-    insert_objects(MoveLine, new_lines.values())
+    insert_values(MoveLine, list(new_lines.values()))
     update_rows(MoveLine, list(existing.values()), ["quantity"])
     update_rows(StockMove, moves, ["quantity_reserved", "status"])
     return total

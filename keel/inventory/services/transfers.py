@@ -10,7 +10,7 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from keel.core.bulk_insert import insert_objects, update_rows
+from keel.core.bulk_insert import insert_values, update_rows
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import Company
@@ -116,19 +116,19 @@ def create_transfer(
         created_by=by,
         updated_by=by,
     )
-    insert_objects(
+    insert_values(
         StockMove,
         [
-            StockMove(
-                transfer=transfer,
-                product=product,
-                quantity=quantity,
-                source=source,
-                destination=destination,
-                date=on_date,
-                unit_cost=unit_cost,
-                sequence=position,
-            )
+            {
+                "transfer_id": transfer.pk,
+                "product_id": product.pk,
+                "quantity": quantity,
+                "source_id": source.pk,
+                "destination_id": destination.pk,
+                "date": on_date,
+                "unit_cost": unit_cost,
+                "sequence": position,
+            }
             for position, (product, quantity, unit_cost) in enumerate(parsed, 1)
         ],
     )

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from keel.core.bulk_insert import insert_objects, update_rows
+from keel.core.bulk_insert import insert_values, update_rows
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.transactions import atomic_service
@@ -282,19 +282,19 @@ def validate(
 def _write_lines(pieces: list[Piece]) -> None:
     """Done lines: reserved lines get their done quantity (a part left over stays
     reserved on a line of its own, for the backorder); arrivals get new lines."""
-    new, changed = [], {}
+    new, changed = [], {}  # new: {attname: value}, inserted without instances
     for piece in pieces:
         if piece.line is None:
             new.append(
-                MoveLine(
-                    move=piece.move,
-                    product_id=piece.move.product_id,
-                    lot_id=piece.lot_id,
-                    source_id=piece.source_id,
-                    destination_id=piece.move.destination_id,
-                    quantity=piece.quantity,
-                    quantity_done=piece.quantity,
-                )
+                {
+                    "move_id": piece.move.pk,
+                    "product_id": piece.move.product_id,
+                    "lot_id": piece.lot_id,
+                    "source_id": piece.source_id,
+                    "destination_id": piece.move.destination_id,
+                    "quantity": piece.quantity,
+                    "quantity_done": piece.quantity,
+                }
             )
         else:
             piece.line.quantity_done += piece.quantity
@@ -303,16 +303,16 @@ def _write_lines(pieces: list[Piece]) -> None:
         left = line.quantity - line.quantity_done
         if left > 0:
             new.append(
-                MoveLine(
-                    move_id=line.move_id,
+                {
+                    "move_id": line.move_id,
                     **{f: getattr(line, f) for f in ("product_id", "lot_id", "source_id")},
-                    destination_id=line.destination_id,
-                    quantity=left,
-                )
+                    "destination_id": line.destination_id,
+                    "quantity": left,
+                }
             )
             line.quantity = line.quantity_done
     update_rows(MoveLine, list(changed.values()), ["quantity", "quantity_done"])
-    insert_objects(MoveLine, new)
+    insert_values(MoveLine, new)
 
 
 def _split(transfer, moves, done_of, on_date, *, by) -> Transfer | None:
