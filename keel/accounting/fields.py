@@ -34,7 +34,7 @@ def to_units(amount: Decimal | int | str) -> int:
 def from_units(units: int | None) -> Decimal | None:
     if units is None:
         return None
-    return Decimal(int(units)).scaleb(-SCALE)
+    return Decimal(units if type(units) is int else int(units)).scaleb(-SCALE)
 
 
 class MoneyField(models.BigIntegerField):

@@ -96,32 +96,30 @@ def moves_of(queryset, *, transfer: Transfer | None = None) -> list[StockMove]:
         "product__category__costing_method",
     )
     split = len(move_fields)
-    products: dict[int, Product] = {}
-    categories: dict[int, ProductCategory] = {}
-    move_rows = []
-    product_cache = StockMove.product.field.cache_name
-    category_cache = Product.category.field.cache_name
+    move_rows, product_rows, costing = [], {}, {}
     for row in rows:
         move_rows.append(row[:split])
-        product_id = row[split]
-        if product_id not in products:
-            [product] = build(Product, product_fields, [row[split:-1]])
-            category_id = product.category_id
-            if category_id is None:
-                product._state.fields_cache[category_cache] = None
-            else:
-                if category_id not in categories:
-                    [categories[category_id]] = build(
-                        ProductCategory, ["id", "costing_method"], [(category_id, row[-1])]
-                    )
-                product._state.fields_cache[category_cache] = categories[category_id]
-            products[product_id] = product
+        if row[split] not in product_rows:
+            product_rows[row[split]] = row[split:-1]
+            costing[row[split]] = row[-1]
+    products = {p.pk: p for p in build(Product, product_fields, product_rows.values())}
+    categories: dict[int, ProductCategory] = {}
+    category_cache = Product.category.field.cache_name
+    for product in products.values():
+        category_id = product.category_id
+        if category_id is not None and category_id not in categories:
+            [categories[category_id]] = build(
+                ProductCategory, ["id", "costing_method"], [(category_id, costing[product.pk])]
+            )
+        product._state.fields_cache[category_cache] = categories.get(category_id)
     moves = build(StockMove, move_fields, move_rows)
+    product_cache = StockMove.product.field.cache_name
     transfer_cache = StockMove.transfer.field.cache_name
     for move in moves:
-        move._state.fields_cache[product_cache] = products[move.product_id]
+        cache = move._state.fields_cache
+        cache[product_cache] = products[move.product_id]
         if transfer is not None:
-            move._state.fields_cache[transfer_cache] = transfer
+            cache[transfer_cache] = transfer
     return with_locations(moves)
 
 

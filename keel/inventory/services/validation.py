@@ -13,6 +13,7 @@ from django.utils import timezone
 from keel.core.bulk_insert import insert_values, update_rows
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
+from keel.core.rows import load
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
 from keel.products.models import Product
@@ -101,7 +102,9 @@ def _asked(moves: list[StockMove], done: list[dict] | None) -> dict[int, list]:
 def _from_reservations(transfer, moves, asked) -> list[Piece]:
     """Pieces of moves that take reserved stock; never more than is reserved."""
     lines = defaultdict(list)
-    for line in MoveLine.objects.filter(move__in=moves, quantity_done=0, quantity__gt=0):
+    for line in load(
+        MoveLine.objects.filter(move_id__in=[m.pk for m in moves], quantity_done=0, quantity__gt=0)
+    ):
         lines[line.move_id].append(line)
     named = any(lot for entries in asked.values() for _, lot, _ in entries)
     lot_ids = {line.lot_id for found in lines.values() for line in found if line.lot_id}
