@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 
-from keel.core.bulk_insert import insert_objects, update_rows
+from keel.core.bulk_insert import insert_objects, pg_array, update_rows
 from keel.core.rows import load
 
 from ..errors import InsufficientStock, NegativeStock
@@ -52,7 +52,7 @@ def _matching(keys: list[Key]):
         arrays = "unnest(%s::bigint[], %s::bigint[], %s::bigint[])"
         return StockLevel.objects.extra(  # noqa: S610 (placeholders only; the values are parameters)
             where=[f"({columns}) IN (SELECT * FROM {arrays})"],  # noqa: S608 (quoted names)
-            params=[list(column) for column in zip(*keys, strict=True)],
+            params=[pg_array(list(column)) for column in zip(*keys, strict=True)],
         )
     values = ", ".join(["(%s, %s, %s)"] * len(keys))
     return StockLevel.objects.extra(  # noqa: S610 (placeholders only; the values are parameters)
