@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from decimal import Decimal
@@ -29,6 +30,14 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=100_000, help="moves in part (b)")
     parser.add_argument("--per-transfer", type=int, default=1000, help="lines per transfer")
     parser.add_argument("--profile", help="write a cProfile of the big delivery here")
+    parser.add_argument("--profile-moves", help="write a cProfile of part (b) here")
+    parser.add_argument(
+        "--vacuum-every",
+        type=int,
+        default=0,
+        help="PostgreSQL: VACUUM the stock tables after every N transfers of part (b), "
+        "outside the timing (what autovacuum does on a server that has it on); 0: never",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         path = ROOT / "var" / "bench-inventory.sqlite3"
@@ -104,23 +113,68 @@ def main() -> None:
     items = products[:per]
     print(f"(b) {rounds} transfers of {per:,} lines (receipts and deliveries alternating)")
     before = StockMove.objects.filter(status=Transfer.Status.DONE).count()
+    from django.db import reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    if args.profile_moves:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    rates, queries = [], {Transfer.Kind.RECEIPT: [], Transfer.Kind.DELIVERY: []}
     started = time.perf_counter()
+    vacuuming = 0.0
+    cpu = time.process_time()
     for n in range(rounds):
-        if n % 2 == 0:
-            t = transfer(Transfer.Kind.RECEIPT, items, Decimal(3))
-            transfers.confirm(t.pk)
-        else:
-            t = transfer(Transfer.Kind.DELIVERY, items, Decimal(2))
-            transfers.confirm(t.pk)
-            transfers.reserve(t.pk)
-        validation.validate(t.pk)
-    elapsed = time.perf_counter() - started
+        if args.vacuum_every and n and n % args.vacuum_every == 0:
+            paused = time.perf_counter()
+            with connection.cursor() as cursor:
+                for table in ("stocklevel", "stockmove", "moveline", "productcost"):
+                    cursor.execute(f"VACUUM inventory_{table}")
+            vacuuming += time.perf_counter() - paused
+        batch = time.perf_counter()
+        kind = Transfer.Kind.RECEIPT if n % 2 == 0 else Transfer.Kind.DELIVERY
+        with CaptureQueriesContext(connection) as captured:
+            if kind == Transfer.Kind.RECEIPT:
+                t = transfer(kind, items, Decimal(3))
+                transfers.confirm(t.pk)
+            else:
+                t = transfer(kind, items, Decimal(2))
+                transfers.confirm(t.pk)
+                transfers.reserve(t.pk)
+            validation.validate(t.pk)
+        rates.append(per / (time.perf_counter() - batch))
+        queries[kind].append(len(captured))
+        reset_queries()
+    elapsed = time.perf_counter() - started - vacuuming
+    cpu = time.process_time() - cpu  # this process only (SQLite runs in it; PostgreSQL not)
+    if vacuuming:
+        print(f"  (VACUUM every {args.vacuum_every} transfers: {vacuuming:.1f} s, not counted)")
+    if args.profile_moves:
+        profiler.disable()
+        profiler.dump_stats(args.profile_moves)
     moved = StockMove.objects.filter(status=Transfer.Status.DONE).count() - before
     assert moved == rounds * per, moved
     print(
         f"  {moved:,} moves created, confirmed, reserved and validated in {elapsed:.1f} s: "
         f"{moved / elapsed:,.0f} moves/s"
     )
+    print(
+        f"  CPU of this process: {cpu:.1f} s ({moved / cpu:,.0f} moves per CPU second; the "
+        f"rest of the {elapsed:.1f} s is the database server and waiting for a core)"
+    )
+    print(
+        f"  per transfer of {per:,} lines: median {statistics.median(rates):,.0f} moves/s "
+        f"(slowest {min(rates):,.0f}, fastest {max(rates):,.0f}); queries: "
+        f"receipt {statistics.median(queries[Transfer.Kind.RECEIPT]):.0f}, "
+        f"delivery {statistics.median(queries[Transfer.Kind.DELIVERY] or [0]):.0f}"
+    )
+    if len(rates) >= 20:
+        # Dead row versions of the levels pile up (without VACUUM): show the trend.
+        print(
+            f"  first ten transfers: median {statistics.median(rates[:10]):,.0f} moves/s; "
+            f"last ten: {statistics.median(rates[-10:]):,.0f} moves/s"
+        )
 
 
 if __name__ == "__main__":

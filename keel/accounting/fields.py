@@ -19,6 +19,12 @@ FACTOR = 10**SCALE
 
 def to_units(amount: Decimal | int | str) -> int:
     """The stored integer of `amount`; refuses digits the column cannot keep."""
+    if type(amount) is Decimal:  # the common case, per value of every bulk write
+        value = amount.scaleb(SCALE)
+        units = int(value)
+        if units != value:
+            raise ValueError(f"{amount} has more than {SCALE} decimal places.")
+        return units
     value = to_decimal(amount) * FACTOR
     if value != value.to_integral_value():
         raise ValueError(f"{amount} has more than {SCALE} decimal places.")
@@ -28,7 +34,7 @@ def to_units(amount: Decimal | int | str) -> int:
 def from_units(units: int | None) -> Decimal | None:
     if units is None:
         return None
-    return Decimal(int(units)).scaleb(-SCALE)
+    return Decimal(units if type(units) is int else int(units)).scaleb(-SCALE)
 
 
 class MoneyField(models.BigIntegerField):
@@ -45,6 +51,8 @@ class MoneyField(models.BigIntegerField):
         return to_decimal(str(value))
 
     def get_prep_value(self, value):
+        if type(value) is Decimal:
+            return to_units(value)
         if value is None or hasattr(value, "resolve_expression"):
             return value
         return to_units(value)

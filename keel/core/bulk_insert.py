@@ -10,8 +10,12 @@ RETURNING; PostgreSQL: ids from the sequence, then COPY.
 
 from __future__ import annotations
 
-from django.db import connection, models
+import datetime as dt
+from decimal import Decimal
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.fields import AutoFieldMixin
+from django.utils import timezone
 
 _PREPARED_TYPES = {
     "DateTimeField",
@@ -36,6 +40,8 @@ def prepare(items: list[dict], fields: list[models.Field]) -> list[list]:
     """Parameter rows for `fields` from dicts keyed by attname, in the database's own
     representation (each distinct date converted once)."""
     plan = []
+    # The connection itself, not the thread-local proxy: it is looked up per value.
+    db = connections[DEFAULT_DB_ALIAS]
     for field in fields:
         kind = field.get_internal_type()
         # Our own fields (MoneyField stores Decimal as integer units) convert like the ORM.
@@ -52,11 +58,11 @@ def prepare(items: list[dict], fields: list[models.Field]) -> list[list]:
             value = item[attname]
             if prep is not None and value is not None:
                 if cache is None:
-                    value = prep(value, connection)
+                    value = prep(value, db)
                 elif value in cache:
                     value = cache[value]
                 else:
-                    value = cache[value] = prep(value, connection)
+                    value = cache[value] = prep(value, db)
             row.append(value)
         rows.append(row)
     return rows
@@ -133,6 +139,32 @@ def insert_objects(model, objects, *, ignore_conflicts: bool = False) -> None:
         insert_rows(model, fields, rows)
 
 
+def insert_values(model, items: list[dict]) -> None:
+    """INSERT new rows of `model` given as {attname: value}; fields left out take their
+    default (auto_now fields: now), as .save() would write them. For many rows, without
+    building a model instance per row (Model.__init__ costs more than the INSERT)."""
+    if not items:
+        return
+    fields = columns(model)
+    now = timezone.now()
+    static, dynamic = {}, []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            static[field.attname] = now if isinstance(field, models.DateTimeField) else now.date()
+        elif callable(field.default):
+            dynamic.append(field)  # uuid4 and the like: one value per row
+        else:
+            static[field.attname] = field.get_default()
+    rows = []
+    for item in items:
+        row = {**static, **item}
+        for field in dynamic:
+            if field.attname not in item:
+                row[field.attname] = field.get_default()
+        rows.append(row)
+    insert_rows(model, fields, prepare(rows, fields))
+
+
 def insert_rows(model, fields, rows: list[list]) -> None:
     """INSERT prepared `rows` of `model`; no ids back."""
     if connection.vendor == "postgresql":
@@ -148,14 +180,43 @@ def _prep_of(field):
     if not type(field).__module__.startswith("django."):
         return field.get_prep_value
     if kind in _PREPARED_TYPES:
-        return lambda value: field.get_db_prep_save(value, connection)
+        db = connections[DEFAULT_DB_ALIAS]
+        return lambda value: field.get_db_prep_save(value, db)
     return None
 
 
+_PLAIN = (int, Decimal, dt.date, dt.datetime)  # their str() is what PostgreSQL reads
+
+
+def _element(value) -> str:
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, _PLAIN):
+        return str(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def pg_array(values: list):
+    """A PostgreSQL array literal ('{1,2,NULL}') for a parameter cast to an array type;
+    psycopg dumps a list element by element in Python, several times slower. Values of
+    other types go as the list itself."""
+    kinds = set(map(type, values))
+    if kinds <= {int}:  # ids and integer units: most columns
+        return "{" + ",".join(map(str, values)) + "}"
+    if not all(issubclass(k, (*_PLAIN, str, bool, type(None))) for k in kinds):
+        return values
+    return "{" + ",".join(map(_element, values)) + "}"
+
+
 def update_rows(model, objects, fields: list[str]) -> None:
-    """Write `fields` of `objects` (by primary key) in one UPDATE … FROM (VALUES …)
-    per chunk of MAX_PARAMS parameters, where Django's bulk_update builds a CASE per
-    row and field (SQLite 3.33+, PostgreSQL)."""
+    """Write `fields` of `objects` (by primary key) in one UPDATE … FROM per chunk,
+    where Django's bulk_update builds a CASE per row and field. PostgreSQL: one array
+    per column through unnest() (psycopg parses a statement's placeholders in Python,
+    which cost more than the update with thousands of them); SQLite (3.33+): a VALUES
+    list of MAX_PARAMS parameters at most."""
     objects = list(objects)
     if not objects:
         return
@@ -163,28 +224,42 @@ def update_rows(model, objects, fields: list[str]) -> None:
     pk = meta.pk
     columns = [pk, *(meta.get_field(name) for name in fields)]
     qn = connection.ops.quote_name
-    postgres = connection.vendor == "postgresql"
-    cell = [f"%s::{f.cast_db_type(connection)}" if postgres else "%s" for f in columns]
-    row_sql = "(" + ", ".join(cell) + ")"
     names = ", ".join(f"c{n}" for n in range(len(columns)))
     sets = ", ".join(f"{qn(f.column)} = v.c{n}" for n, f in enumerate(columns) if n)
     table = qn(meta.db_table)
-    per_statement = max(1, MAX_PARAMS // len(columns))
+    where = f"{table}.{qn(pk.column)} = v.c0"
     attnames = [f.attname for f in columns]
     preps = [_prep_of(f) for f in columns]
+
+    def values_of(chunk) -> list[list]:
+        return [
+            [
+                value if prep is None or value is None else prep(value)
+                for value, prep in zip((getattr(obj, n) for n in attnames), preps, strict=True)
+            ]
+            for obj in chunk
+        ]
+
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not any(
+            f.get_internal_type() == "JSONField" for f in columns
+        ):
+            arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in columns)
+            rows = values_of(objects)
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({names}) WHERE {where}",  # noqa: S608 (quoted names; values are parameters)
+                [pg_array(list(column)) for column in zip(*rows, strict=True)],
+            )
+            return
+        postgres = connection.vendor == "postgresql"
+        cell = [f"%s::{f.cast_db_type(connection)}" if postgres else "%s" for f in columns]
+        row_sql = "(" + ", ".join(cell) + ")"
+        per_statement = max(1, MAX_PARAMS // len(columns))
         for start in range(0, len(objects), per_statement):
             chunk = objects[start : start + per_statement]
-            params = [
-                value if prep is None or value is None else prep(value)
-                for obj in chunk
-                for value, prep in zip(
-                    (getattr(obj, name) for name in attnames), preps, strict=True
-                )
-            ]
+            params = [value for row in values_of(chunk) for value in row]
             values = ", ".join([row_sql] * len(chunk))
-            sql = f"WITH v({names}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {table}.{qn(pk.column)} = v.c0"  # noqa: S608, E501 (quoted names; values are parameters)
             cursor.execute(
-                sql,
+                f"WITH v({names}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {where}",  # noqa: S608, E501 (quoted names; values are parameters)
                 params,
             )

@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 
-from keel.core.bulk_insert import insert_objects, update_rows
+from keel.core.bulk_insert import insert_objects, pg_array, update_rows
+from keel.core.rows import load
 
 from ..errors import InsufficientStock, NegativeStock
 from ..models import Location, StockLevel
@@ -42,9 +43,17 @@ CHUNK = 2000  # keys per statement: 6,000 parameters
 
 def _matching(keys: list[Key]):
     """StockLevel rows whose (product, location, lot_key) is one of `keys`: one
-    row-value IN over a VALUES list (SQLite 3.15+, PostgreSQL), not an OR per key."""
+    row-value IN, never an OR per key. PostgreSQL: three arrays through unnest()
+    (psycopg parses every placeholder of a statement in Python); SQLite (3.15+): a
+    VALUES list."""
     table = connection.ops.quote_name(StockLevel._meta.db_table)
     columns = ", ".join(f"{table}.{c}" for c in ('"product_id"', '"location_id"', '"lot_key"'))
+    if connection.vendor == "postgresql":
+        arrays = "unnest(%s::bigint[], %s::bigint[], %s::bigint[])"
+        return StockLevel.objects.extra(  # noqa: S610 (placeholders only; the values are parameters)
+            where=[f"({columns}) IN (SELECT * FROM {arrays})"],  # noqa: S608 (quoted names)
+            params=[pg_array(list(column)) for column in zip(*keys, strict=True)],
+        )
     values = ", ".join(["(%s, %s, %s)"] * len(keys))
     return StockLevel.objects.extra(  # noqa: S610 (placeholders only; the values are parameters)
         where=[f"({columns}) IN (VALUES {values})"],
@@ -97,7 +106,7 @@ def lock_levels(company_id: int, keys) -> dict[Key, StockLevel]:
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         rows = _matching(chunk).select_for_update().order_by("product_id", "location_id", "lot_key")
-        for row in rows:
+        for row in load(rows):
             locked[Key(row.product_id, row.location_id, row.lot_key)] = row
     return locked
 

@@ -14,10 +14,11 @@ from decimal import Decimal
 
 from django.db.models import F
 
-from keel.core.bulk_insert import insert_objects, update_rows
+from keel.core.bulk_insert import insert_values, update_rows
+from keel.core.rows import load
 from keel.core.workflow import transition
 
-from ..models import MoveLine, StockLevel, StockMove, Transfer
+from ..models import Location, Lot, MoveLine, StockLevel, StockMove, Transfer
 from .common import ZERO, label, needs_reservation
 from .levels import Key, Ledger
 
@@ -35,13 +36,23 @@ def _candidates(moves: list[StockMove]) -> list[StockLevel]:
     for path, product_ids in by_source.items():
         ids = sorted(product_ids)
         for start in range(0, len(ids), 2000):
-            for level in StockLevel.objects.filter(
-                product_id__in=ids[start : start + 2000],
-                location__path__startswith=path,
-                on_hand__gt=F("reserved"),
-                location__active=True,
-            ).select_related("lot", "location"):
+            for level in load(
+                StockLevel.objects.filter(
+                    product_id__in=ids[start : start + 2000],
+                    location__path__startswith=path,
+                    on_hand__gt=F("reserved"),
+                    location__active=True,
+                )
+            ):
                 found[level.pk] = level
+    # Their few locations and lots from one query each, not joined into every row.
+    places = Location.objects.in_bulk({c.location_id for c in found.values()})
+    lots = Lot.objects.in_bulk({c.lot_id for c in found.values() if c.lot_id})
+    location_cache = StockLevel.location.field.cache_name
+    lot_cache = StockLevel.lot.field.cache_name
+    for level in found.values():
+        level._state.fields_cache[location_cache] = places[level.location_id]
+        level._state.fields_cache[lot_cache] = lots.get(level.lot_id)
     return sorted(found.values(), key=lambda c: (c.product_id, c.location_id, c.lot_key))
 
 
@@ -64,9 +75,11 @@ def reserve_moves(company_id: int, moves: list[StockMove]) -> Decimal:
     ledger = Ledger(company_id, [Key(c.product_id, c.location_id, c.lot_key) for c in candidates])
     existing = {
         (line.move_id, line.lot_id, line.source_id): line
-        for line in MoveLine.objects.filter(move__in=moves, quantity_done=0)
+        for line in load(
+            MoveLine.objects.filter(move_id__in=[m.pk for m in moves], quantity_done=0)
+        )
     }
-    new_lines: dict[tuple, MoveLine] = {}
+    new_lines: dict[tuple, dict] = {}  # {attname: value}: inserted without instances
     total = ZERO
     of_product: dict[int, list[StockLevel]] = defaultdict(list)
     for candidate in candidates:
@@ -87,21 +100,22 @@ def reserve_moves(company_id: int, moves: list[StockMove]) -> Decimal:
             move.quantity_reserved += take
             total += take
             line_key = (move.pk, candidate.lot_id, candidate.location_id)
-            line = existing.get(line_key) or new_lines.get(line_key)
-            if line is None:
-                new_lines[line_key] = MoveLine(
-                    move=move,
-                    product_id=move.product_id,
-                    lot_id=candidate.lot_id,
-                    source_id=candidate.location_id,
-                    destination_id=move.destination_id,
-                    quantity=take,
-                )
+            if line_key in existing:
+                existing[line_key].quantity += take
+            elif line_key in new_lines:
+                new_lines[line_key]["quantity"] += take
             else:
-                line.quantity += take
+                new_lines[line_key] = {
+                    "move_id": move.pk,
+                    "product_id": move.product_id,
+                    "lot_id": candidate.lot_id,
+                    "source_id": candidate.location_id,
+                    "destination_id": move.destination_id,
+                    "quantity": take,
+                }
         move.status = Transfer.Status.READY if move.missing == 0 else Transfer.Status.WAITING
     ledger.save()
-    insert_objects(MoveLine, new_lines.values())
+    insert_values(MoveLine, list(new_lines.values()))
     update_rows(MoveLine, list(existing.values()), ["quantity"])
     update_rows(StockMove, moves, ["quantity_reserved", "status"])
     return total

@@ -10,7 +10,7 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from keel.core.bulk_insert import insert_objects, update_rows
+from keel.core.bulk_insert import insert_values, update_rows
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import Company
@@ -124,19 +124,19 @@ def create_transfer(
         created_by=by,
         updated_by=by,
     )
-    insert_objects(
+    insert_values(
         StockMove,
         [
-            StockMove(
-                transfer=transfer,
-                product=product,
-                quantity=quantity,
-                source=source,
-                destination=bins.get(product.pk, destination),
-                date=on_date,
-                unit_cost=unit_cost,
-                sequence=position,
-            )
+            {
+                "transfer_id": transfer.pk,
+                "product_id": product.pk,
+                "quantity": quantity,
+                "source_id": source.pk,
+                "destination_id": bins.get(product.pk, destination).pk,
+                "date": on_date,
+                "unit_cost": unit_cost,
+                "sequence": position,
+            }
             for position, (product, quantity, unit_cost) in enumerate(parsed, 1)
         ],
     )
@@ -161,7 +161,9 @@ def confirm(transfer_id: int, *, by=None) -> Transfer:
         raise TransitionNotAllowed(
             f"{transfer} is {transfer.status}; only a draft can be confirmed.", field="status"
         )
-    moves = moves_of(transfer.moves.filter(status=Status.DRAFT).order_by("sequence", "id"))
+    moves = moves_of(
+        transfer.moves.filter(status=Status.DRAFT).order_by("sequence", "id"), transfer=transfer
+    )
     for move in moves:
         check_stockable(move.product, transfer.company_id)
     ledger = Ledger(transfer.company_id, forecast_keys(moves))
@@ -215,7 +217,8 @@ def cancel(transfer_id: int, *, by=None, reason: str = "") -> Transfer:
     moves = moves_of(
         transfer.moves.exclude(status__in=[Status.DONE, Status.CANCELLED]).order_by(
             "sequence", "id"
-        )
+        ),
+        transfer=transfer,
     )
     confirmed = [m for m in moves if m.status != Status.DRAFT]
     ledger = Ledger(transfer.company_id, forecast_keys(confirmed) + reserved_keys(confirmed))

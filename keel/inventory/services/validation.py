@@ -10,9 +10,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from keel.core.bulk_insert import insert_objects, update_rows
+from keel.core.bulk_insert import insert_values, update_rows
 from keel.core.errors import InvalidInput, TransitionNotAllowed
 from keel.core.events import publish
+from keel.core.rows import load
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
 from keel.products.models import Product
@@ -101,7 +102,9 @@ def _asked(moves: list[StockMove], done: list[dict] | None) -> dict[int, list]:
 def _from_reservations(transfer, moves, asked) -> list[Piece]:
     """Pieces of moves that take reserved stock; never more than is reserved."""
     lines = defaultdict(list)
-    for line in MoveLine.objects.filter(move__in=moves, quantity_done=0, quantity__gt=0):
+    for line in load(
+        MoveLine.objects.filter(move_id__in=[m.pk for m in moves], quantity_done=0, quantity__gt=0)
+    ):
         lines[line.move_id].append(line)
     named = any(lot for entries in asked.values() for _, lot, _ in entries)
     lot_ids = {line.lot_id for found in lines.values() for line in found if line.lot_id}
@@ -282,19 +285,19 @@ def validate(
 def _write_lines(pieces: list[Piece]) -> None:
     """Done lines: reserved lines get their done quantity (a part left over stays
     reserved on a line of its own, for the backorder); arrivals get new lines."""
-    new, changed = [], {}
+    new, changed = [], {}  # new: {attname: value}, inserted without instances
     for piece in pieces:
         if piece.line is None:
             new.append(
-                MoveLine(
-                    move=piece.move,
-                    product_id=piece.move.product_id,
-                    lot_id=piece.lot_id,
-                    source_id=piece.source_id,
-                    destination_id=piece.move.destination_id,
-                    quantity=piece.quantity,
-                    quantity_done=piece.quantity,
-                )
+                {
+                    "move_id": piece.move.pk,
+                    "product_id": piece.move.product_id,
+                    "lot_id": piece.lot_id,
+                    "source_id": piece.source_id,
+                    "destination_id": piece.move.destination_id,
+                    "quantity": piece.quantity,
+                    "quantity_done": piece.quantity,
+                }
             )
         else:
             piece.line.quantity_done += piece.quantity
@@ -303,16 +306,16 @@ def _write_lines(pieces: list[Piece]) -> None:
         left = line.quantity - line.quantity_done
         if left > 0:
             new.append(
-                MoveLine(
-                    move_id=line.move_id,
+                {
+                    "move_id": line.move_id,
                     **{f: getattr(line, f) for f in ("product_id", "lot_id", "source_id")},
-                    destination_id=line.destination_id,
-                    quantity=left,
-                )
+                    "destination_id": line.destination_id,
+                    "quantity": left,
+                }
             )
             line.quantity = line.quantity_done
     update_rows(MoveLine, list(changed.values()), ["quantity", "quantity_done"])
-    insert_objects(MoveLine, new)
+    insert_values(MoveLine, new)
 
 
 def _split(transfer, moves, done_of, on_date, *, by) -> Transfer | None:

@@ -21,8 +21,10 @@ from django.db import transaction
 from keel.accounting.models import AccountRole, Journal
 from keel.accounting.selectors.chart import accounts_of, journals_of
 from keel.accounting.services.posting import EntrySpec, Line, post_entries
+from keel.core.bulk_insert import insert_objects, insert_values, update_rows
 from keel.core.models import Company
 from keel.core.money import round_money
+from keel.core.rows import load
 from keel.products.models import Product, ProductCategory
 
 from ..errors import ValuationNotConfigured
@@ -74,8 +76,16 @@ def lock_costs(company_id: int, product_ids) -> dict[int, ProductCost]:
     wanted = sorted(set(product_ids))
     if not wanted:
         return {}
-    ProductCost.objects.bulk_create(
-        [ProductCost(company_id=company_id, product_id=pk) for pk in wanted],
+    # Insert only the missing rows (most exist after a product's first move): the
+    # ORM's bulk_create prepares every value of every row, present or not.
+    present = set(
+        ProductCost.objects.filter(company_id=company_id, product_id__in=wanted).values_list(
+            "product_id", flat=True
+        )
+    )
+    insert_objects(
+        ProductCost,
+        [ProductCost(company_id=company_id, product_id=pk) for pk in wanted if pk not in present],
         ignore_conflicts=True,
     )
     rows = (
@@ -83,7 +93,7 @@ def lock_costs(company_id: int, product_ids) -> dict[int, ProductCost]:
         .filter(company_id=company_id, product_id__in=wanted)
         .order_by("product_id")
     )
-    return {row.product_id: row for row in rows}
+    return {row.product_id: row for row in load(rows)}
 
 
 def keeps_books(company_id: int) -> bool:
@@ -112,7 +122,7 @@ class Valuation:
         self.company, self.on_date = company, on_date
         self.currency = company.currency
         self.costs = lock_costs(company.pk, product_ids)
-        self.layers: list[ValuationLayer] = []
+        self.layers: list[dict] = []  # new layers as {attname: value}: no instances
         self.consumed: dict[int, ValuationLayer] = {}
         self.postings: list[Posting] = []
         # Every product's open layers in one read, oldest first: new layers are written
@@ -127,24 +137,23 @@ class Valuation:
         return round_money(amount, self.currency)
 
     # --- in ------------------------------------------------------------------------
-    def receive(
-        self, move: StockMove, quantity: Decimal, unit_cost: Decimal, role: str
-    ) -> ValuationLayer:
-        """`quantity` arrives at `unit_cost`: a new layer, FIFO keeps what is left of it."""
+    def receive(self, move: StockMove, quantity: Decimal, unit_cost: Decimal, role: str) -> dict:
+        """`quantity` arrives at `unit_cost`: a new layer (its {attname: value}), FIFO
+        keeps what is left of it."""
         value = self.money(quantity * unit_cost)
         fifo = costing_method(move.product) == FIFO
-        layer = ValuationLayer(
-            company=self.company,
-            product_id=move.product_id,
-            move=move,
-            date=self.on_date,
-            quantity=quantity,
-            unit_cost=unit_cost,
-            value=value,
-            remaining_quantity=quantity if fifo else ZERO,
-            remaining_value=value if fifo else ZERO,
-            description=f"{move.transfer} {move.product}"[:200],
-        )
+        layer = {
+            "company_id": self.company.pk,
+            "product_id": move.product_id,
+            "move_id": move.pk,
+            "date": self.on_date,
+            "quantity": quantity,
+            "unit_cost": unit_cost,
+            "value": value,
+            "remaining_quantity": quantity if fifo else ZERO,
+            "remaining_value": value if fifo else ZERO,
+            "description": f"{move.transfer} {move.product}"[:200],
+        }
         cost = self.costs[move.product_id]
         cost.quantity += quantity
         cost.value += value
@@ -166,16 +175,16 @@ class Valuation:
         cost.quantity -= quantity
         cost.value -= value
         self.layers.append(
-            ValuationLayer(
-                company=self.company,
-                product_id=move.product_id,
-                move=move,
-                date=self.on_date,
-                quantity=-quantity,
-                unit_cost=(value / quantity).quantize(Decimal("0.0001")),
-                value=-value,
-                description=f"{move.transfer} {move.product}"[:200],
-            )
+            {
+                "company_id": self.company.pk,
+                "product_id": move.product_id,
+                "move_id": move.pk,
+                "date": self.on_date,
+                "quantity": -quantity,
+                "unit_cost": (value / quantity).quantize(Decimal("0.0001")),
+                "value": -value,
+                "description": f"{move.transfer} {move.product}"[:200],
+            }
         )
         self.postings.append(Posting(role, value, False, str(move.product)))
         return value
@@ -210,11 +219,13 @@ class Valuation:
     def save(self, *, source, ref: str, by=None) -> None:
         """Write the layers and cost rows and post the entry (when the company keeps
         books and something is worth posting)."""
-        ValuationLayer.objects.bulk_create(self.layers, batch_size=500)
-        ValuationLayer.objects.bulk_update(
-            list(self.consumed.values()), ["remaining_quantity", "remaining_value"], batch_size=500
+        # core.bulk_insert: Django's bulk_update builds a CASE per row and field, which
+        # cost more than the rest of validating a 1,000-line transfer.
+        insert_values(ValuationLayer, self.layers)
+        update_rows(
+            ValuationLayer, list(self.consumed.values()), ["remaining_quantity", "remaining_value"]
         )
-        ProductCost.objects.bulk_update(list(self.costs.values()), ["quantity", "value"])
+        update_rows(ProductCost, list(self.costs.values()), ["quantity", "value"])
         post(self.company, self.postings, on_date=self.on_date, source=source, ref=ref, by=by)
 
 
