@@ -85,6 +85,8 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Sales targets",
         "Transfers",
         "Stock on hand",
+        "Stock by location",
+        "Move history",
         "Stock forecast",
         "Below minimum",
         "Replenishment rules",
