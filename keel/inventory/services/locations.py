@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from keel.core.errors import InvalidInput
 from keel.core.models import Company
@@ -121,10 +122,15 @@ def create_warehouse(company: Company, *, code: str, name: str, by=None) -> Ware
 
 
 def lot_for(
-    product: Product, name: str | None, *, expiry_date: dt.date | None = None
+    product: Product,
+    name: str | None,
+    *,
+    expiry_date: dt.date | None = None,
+    received_at: dt.datetime | None = None,
 ) -> Lot | None:
-    """The lot or serial `name` of `product`, created on first receipt. Untracked
-    products have no lot; tracked ones must name one."""
+    """The lot or serial `name` of `product`, created on first receipt (dated
+    `received_at`, by default now). Untracked products have no lot; tracked ones
+    must name one."""
     name = (name or "").strip()
     if product.tracking == Product.Tracking.NONE:
         if name:
@@ -146,6 +152,7 @@ def lot_for(
                 if product.tracking == Product.Tracking.SERIAL
                 else Lot.Kind.LOT,
                 expiry_date=expiry_date,
+                received_at=received_at or timezone.now(),
             )
     except IntegrityError:  # created by a concurrent receipt; use theirs
         return Lot.objects.get(product=product, name=name)

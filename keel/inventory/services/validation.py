@@ -136,9 +136,18 @@ def _from_reservations(transfer, moves, asked) -> list[Piece]:
     return pieces
 
 
-def _arrivals(moves, asked) -> list[Piece]:
+def _received_at(on_date: dt.date) -> dt.datetime:
+    """When goods validated on `on_date` arrived: now for today, else the start of
+    that day (a receipt entered late keeps its place in FIFO)."""
+    if on_date == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(on_date, dt.time.min))
+
+
+def _arrivals(moves, asked, received_at: dt.datetime) -> list[Piece]:
     """Pieces of moves from outside the counted stock (receipts): lots are created on
-    first receipt; a serial number is one unit and may not already be on hand."""
+    first receipt, dated `received_at` (FIFO among lots without expiry takes the
+    oldest); a serial number is one unit and may not already be on hand."""
     pieces = []
     serials: dict[str, Lot] = {}
     for move in moves:
@@ -151,7 +160,7 @@ def _arrivals(moves, asked) -> list[Piece]:
                 field="done",
             )
         for quantity, lot_name, expiry in entries:
-            lot = lot_for(move.product, lot_name, expiry_date=expiry)
+            lot = lot_for(move.product, lot_name, expiry_date=expiry, received_at=received_at)
             if move.product.tracking == Product.Tracking.SERIAL:
                 if quantity != 1:
                     raise InvalidQuantity(
@@ -228,7 +237,9 @@ def validate(
         raise NothingToDo(f"Nothing of {transfer} is done (or reserved) yet.", field="done")
     outgoing = [m for m in moves if needs_reservation(m)]
     pieces = _from_reservations(transfer, outgoing, asked)
-    pieces += _arrivals([m for m in moves if not needs_reservation(m)], asked)
+    pieces += _arrivals(
+        [m for m in moves if not needs_reservation(m)], asked, _received_at(on_date)
+    )
 
     done_of: dict[int, Decimal] = defaultdict(Decimal)
     for piece in pieces:
