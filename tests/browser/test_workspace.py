@@ -57,6 +57,7 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Products",
         "CRM",
         "Inventory",
+        "Sales",
         "Approvals",
         "Integrations",
     ]
@@ -85,9 +86,13 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Sales targets",
         "Transfers",
         "Stock on hand",
+        "Stock by location",
+        "Move history",
         "Stock forecast",
         "Below minimum",
         "Replenishment rules",
+        "Quotations",
+        "Sales orders",
         "Approval requests",
         "API documentation",
     ]

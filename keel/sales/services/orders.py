@@ -115,7 +115,6 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
     transition(quotation, Quotation.Status.CONFIRMED, by=by, note=f"Became {order}")
     if quotation.opportunity_id is not None:
         opportunities.win(quotation.opportunity_id, by=by)
-    order.party = quotation.party
     excess = credit_excess(order)
     if excess is not None:
         order.status = Status.ON_HOLD
