@@ -114,6 +114,11 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
     )
     transition(quotation, Quotation.Status.CONFIRMED, by=by, note=f"Became {order}")
     if quotation.opportunity_id is not None:
+        if quotation.opportunity.amount <= 0:
+            # A deal quoted before anyone estimated it is won at what was sold.
+            opportunities.update_opportunity(
+                quotation.opportunity_id, by=by, amount=quotation.amount_untaxed
+            )
         opportunities.win(quotation.opportunity_id, by=by)
     excess = credit_excess(order)
     if excess is not None:
