@@ -19,6 +19,7 @@ from keel.core.money import round_money
 from keel.core.services import approvals
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
+from keel.crm.selectors import may_manage_opportunity
 from keel.inventory.models import Warehouse
 from keel.products.pricing import price_for
 
@@ -26,7 +27,7 @@ from ..errors import DiscountNeedsApproval
 from ..events import QuotationSent
 from ..models import InvoicingPolicy, Quotation, QuotationLine, SalesSettings
 from ..permissions import DISCOUNT_APPROVER_ROLE
-from ..selectors import promises_for, settings_of
+from ..selectors import promises_for, sees_all, settings_of
 from .common import HUNDRED, ZERO, decimal_of, lock, number, party_of, product_of
 
 Status = Quotation.Status
@@ -155,6 +156,11 @@ def create_quotation(
                 f"“{opportunity}” is {opportunity.status}; quote only open opportunities.",
                 field="opportunity",
             )
+        if not may_manage_opportunity(by, opportunity):
+            raise PermissionRefused(
+                f"“{opportunity}” belongs to {opportunity.owner}; only its owner or a sales "
+                "manager can quote it."
+            )
         party = party or opportunity.party
         contact = contact or opportunity.contact
         currency = currency or opportunity.currency
@@ -217,8 +223,6 @@ def _lock(quotation_id: int) -> Quotation:
 
 def check_owner(document, user, verb: str) -> None:
     """A rep acts on their own quotations and orders only; managers on all."""
-    from ..selectors import sees_all
-
     if user is not None and document.owner_id not in (None, user.pk) and not sees_all(user):
         raise PermissionRefused(
             f"{document} belongs to {document.owner}; only its owner or a sales manager can "

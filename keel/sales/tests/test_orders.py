@@ -10,7 +10,9 @@ import pytest
 
 from keel.crm.models import Opportunity
 from keel.crm.services.opportunities import create_opportunity
+from keel.inventory.services import validation
 
+from ..selectors import deliveries_of
 from ..services import orders, quotations
 from .factories import quotation
 from .test_refusals import refused
@@ -76,10 +78,6 @@ def test_a_delivery_validated_in_the_warehouse_counts_on_the_order(
     When the warehouse validates 1 widget and the 3 gadgets on its own page (inventory's
     service, not sales');
     Then the order counts them: partly delivered, 1 widget left on the backorder."""
-    from keel.inventory.services import validation
-
-    from ..selectors import deliveries_of
-
     quote = quotation(
         company,
         acme,

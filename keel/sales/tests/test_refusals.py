@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from keel.core.errors import DomainError
+from keel.crm.services.opportunities import create_opportunity
 
 from ..services import orders, quotations
 from .factories import quotation
@@ -126,4 +127,22 @@ def test_a_rep_cannot_confirm_another_reps_quotation(company, wh, widget, acme, 
         lambda: orders.confirm(quote.pk, by=other_rep, on_date=dt.date(2026, 6, 1)),
         "permission_denied",
         "only its owner or a sales manager",
+    )
+
+
+def test_a_rep_cannot_quote_another_reps_opportunity(
+    company, wh, widget, acme, pipeline, rep, other_rep
+):
+    """Given Ann's opportunity; When Bob quotes it; Then he is refused, no quotation."""
+    deal = create_opportunity(company=company, name="Ann's deal", party=acme, owner=rep, by=rep)
+    refused(
+        lambda: quotations.create_quotation(
+            company,
+            opportunity=deal,
+            warehouse=wh,
+            lines=[{"product": widget, "quantity": 1}],
+            by=other_rep,
+        ),
+        "permission_denied",
+        "only its owner or a sales manager can quote it",
     )
