@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "keel.crm",
     "keel.inventory",
     "keel.purchasing",
+    "keel.sales",
     "keel.web",
 ]
 

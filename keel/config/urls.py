@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("keel.accounting.api.urls")),
     path("", include("keel.inventory.api.urls")),
     path("", include("keel.purchasing.api.urls")),
+    path("", include("keel.sales.api.urls")),
 ]
 
 urlpatterns = [

@@ -279,6 +279,23 @@ MODULES: list[tuple[str, list[dict]]] = [
         ],
     ),
     (
+        "Sales",
+        [
+            _item(
+                "Quotations",
+                "request_quote",
+                "admin:sales_quotation_changelist",
+                "sales.view_quotation",
+            ),
+            _item(
+                "Sales orders",
+                "receipt_long",
+                "admin:sales_salesorder_changelist",
+                "sales.view_salesorder",
+            ),
+        ],
+    ),
+    (
         "Accounting",
         [
             _item(
@@ -386,6 +403,7 @@ ORDER = [
     "Accounting",
     "Inventory",
     "Purchasing",
+    "Sales",
     "Approvals",
     "Integrations",
     "Administration",

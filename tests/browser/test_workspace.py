@@ -57,6 +57,7 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Products",
         "CRM",
         "Inventory",
+        "Sales",
         "Approvals",
         "Integrations",
     ]
@@ -90,6 +91,8 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Stock forecast",
         "Below minimum",
         "Replenishment rules",
+        "Quotations",
+        "Sales orders",
         "Approval requests",
         "API documentation",
     ]

@@ -73,6 +73,7 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
             "Below minimum",
             "Replenishment rules",
         ],
+        "Sales": ["Quotations", "Sales orders"],
         "Approvals": ["Approval requests"],
         "Integrations": ["API documentation"],
     }
@@ -116,6 +117,7 @@ def test_administrator_navigation_has_every_module(users, rf):
         "Accounting",
         "Inventory",
         "Purchasing",
+        "Sales",
         "Approvals",
         "Integrations",
         "Administration",

@@ -1,0 +1,307 @@
+"""Workspace pages of sales: quotations and orders as read-only records (a rep sees
+their own) whose buttons run the steps the record allows next, each through its
+service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm
+from unfold.decorators import action, display
+
+from keel.core.errors import DomainError
+
+from . import selectors
+from .models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
+from .permissions import RELEASE_PERMISSION
+from .services import orders, quotations
+
+STATUS_COLOURS = {
+    "draft": "info",
+    "to_approve": "warning",
+    "sent": "primary",
+    "confirmed": "success",
+    "done": "success",
+    "on_hold": "danger",
+    "cancelled": "danger",
+}
+Q, SO = Quotation.Status, SalesOrder.Status
+# step -> (permission, statuses in which the button shows)
+QUOTATION_STEPS = {
+    "send": ("sales.change_quotation", {Q.DRAFT}),
+    "approve": ("core.decide_approvalrequest", {Q.TO_APPROVE}),
+    "confirm": ("sales.add_salesorder", {Q.DRAFT, Q.SENT}),
+}
+ORDER_STEPS = {
+    "deliver": ("sales.deliver_salesorder", {SO.CONFIRMED}),
+    "invoice": ("sales.invoice_salesorder", {SO.CONFIRMED}),
+    "release": (RELEASE_PERMISSION, {SO.ON_HOLD}),
+}
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(max_length=500, required=False)
+
+
+class ReadOnlyInline(TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RecordAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    """A record changed only by its steps: no add, change or delete form; the list
+    downloads as CSV or XLSX."""
+
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
+
+    steps: dict = {}
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @display(description="Status", label=STATUS_COLOURS)
+    def status_badge(self, obj):
+        return obj.status
+
+    def _may(self, request, object_id, step: str) -> bool:
+        perm, statuses = self.steps[step]
+        if not request.user.has_perm(perm):
+            return False
+        if object_id is None:
+            return True
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        return found is not None and found.status in statuses
+
+    def _step(self, request, object_id, verb: str, run, form_class=forms.Form):
+        """The step's form; on POST run it through its service and come back to the
+        record with the outcome (a refusal is a message, nothing changed)."""
+        record = self.get_queryset(request).filter(pk=object_id).first()
+        if record is None:
+            raise PermissionDenied
+        form = form_class(request.POST if request.method == "POST" else None)
+        opts = self.model._meta
+        if request.method == "POST" and form.is_valid():
+            try:
+                run(record, form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, error.detail)
+            else:
+                messages.success(request, f"{verb}: done.")
+            return redirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb}: {record}",
+            "form": form,
+            "verb": verb,
+            "record": record,
+            "summary": f"{record.party}, {record.amount_total} {record.currency}",
+            "opts": opts,
+        }
+        return TemplateResponse(request, "sales/action.html", context)
+
+
+class QuotationLineInline(ReadOnlyInline):
+    model = QuotationLine
+    fields = [
+        "product",
+        "quantity",
+        "list_price",
+        "unit_price",
+        "price_explanation",
+        "discount",
+        "subtotal",
+        "atp_quantity",
+        "promise_date",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+
+@admin.register(Quotation)
+class QuotationAdmin(RecordAdmin):
+    steps = QUOTATION_STEPS
+    list_display = [
+        "number",
+        "party",
+        "owner",
+        "quote_date",
+        "valid_until",
+        "amount_total",
+        "currency",
+        "status_badge",
+    ]
+    list_filter = ["status", "invoicing_policy"]
+    search_fields = ["number", "party__name"]
+    fields = [
+        "number",
+        "status",
+        "party",
+        "contact",
+        "opportunity",
+        "owner",
+        "warehouse",
+        "quote_date",
+        "valid_until",
+        "invoicing_policy",
+        "currency",
+        "amount_untaxed",
+        "amount_tax",
+        "amount_total",
+        "discount_approved_by",
+    ]
+    readonly_fields = fields
+    inlines = [QuotationLineInline]
+    actions_detail = ["send_quotation", "approve_discount", "confirm_quotation"]
+
+    def get_queryset(self, request):
+        return selectors.quotations_visible_to(request.user)
+
+    def has_send_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "send")
+
+    def has_approve_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "approve")
+
+    def has_confirm_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "confirm")
+
+    @action(description="Send", url_path="send", permissions=["send"])
+    def send_quotation(self, request, object_id):
+        return self._step(
+            request, object_id, "Send", lambda q, _: quotations.send(q.pk, by=request.user)
+        )
+
+    @action(description="Approve discount", url_path="approve-discount", permissions=["approve"])
+    def approve_discount(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Approve discount",
+            lambda q, d: quotations.approve_discount(q.pk, by=request.user, note=d["note"]),
+            NoteForm,
+        )
+
+    @action(description="Confirm", url_path="confirm", permissions=["confirm"])
+    def confirm_quotation(self, request, object_id):
+        return self._step(
+            request, object_id, "Confirm", lambda q, _: orders.confirm(q.pk, by=request.user)
+        )
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = SalesOrderLine
+    fields = [
+        "product",
+        "quantity",
+        "unit_price",
+        "discount",
+        "subtotal",
+        "quantity_delivered",
+        "quantity_invoiced",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+
+@admin.register(SalesOrder)
+class SalesOrderAdmin(RecordAdmin):
+    steps = ORDER_STEPS
+    list_display = [
+        "number",
+        "party",
+        "owner",
+        "order_date",
+        "amount_total",
+        "currency",
+        "status_badge",
+        "delivery_status",
+        "invoice_status",
+        "payment_status",
+    ]
+    list_filter = ["status", "delivery_status", "invoice_status", "payment_status"]
+    search_fields = ["number", "party__name"]
+    fields = [
+        "number",
+        "status",
+        "hold_reason",
+        "quotation",
+        "party",
+        "owner",
+        "warehouse",
+        "order_date",
+        "invoicing_policy",
+        "currency",
+        "amount_untaxed",
+        "amount_tax",
+        "amount_total",
+        "delivery_status",
+        "invoice_status",
+        "payment_status",
+        "released_by",
+        "released_at",
+        "release_note",
+    ]
+    readonly_fields = fields
+    inlines = [OrderLineInline]
+    actions_detail = ["deliver_order", "invoice_order", "release_order"]
+
+    def get_queryset(self, request):
+        return selectors.orders_visible_to(request.user)
+
+    def has_deliver_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "deliver")
+
+    def has_invoice_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "invoice")
+
+    def has_release_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "release")
+
+    @action(description="Deliver what is reserved", url_path="deliver", permissions=["deliver"])
+    def deliver_order(self, request, object_id):
+        return self._step(
+            request, object_id, "Deliver", lambda o, _: orders.deliver(o.pk, by=request.user)
+        )
+
+    @action(description="Invoice", url_path="invoice", permissions=["invoice"])
+    def invoice_order(self, request, object_id):
+        return self._step(
+            request, object_id, "Invoice", lambda o, _: orders.invoice(o.pk, by=request.user)
+        )
+
+    @action(description="Release credit hold", url_path="release", permissions=["release"])
+    def release_order(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Release credit hold",
+            lambda o, d: orders.release_hold(o.pk, by=request.user, note=d["note"]),
+            NoteForm,
+        )

@@ -1,0 +1,210 @@
+"""API shapes of sales records; inputs list their writable fields."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from keel.accounting.fields import MoneyField
+from keel.accounting.models import Tax
+from keel.core.api.serializers import CompanyScopedFieldsMixin
+from keel.core.workflow import allowed_transitions
+from keel.crm.models import Opportunity
+from keel.inventory.models import Warehouse
+from keel.parties.models import Party
+from keel.products.models import Product
+
+from ..models import InvoicingPolicy, Quotation, QuotationLine, SalesOrder, SalesOrderLine
+
+DIGITS = {"max_digits": 19, "decimal_places": 4}
+
+
+class Number(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(**DIGITS, **kwargs)
+
+
+class Out(serializers.ModelSerializer):
+    """Read-only record: exact money and quantity columns answer as decimals."""
+
+    def build_standard_field(self, field_name, model_field):
+        if isinstance(model_field, MoneyField):
+            return Number, {"read_only": True, "allow_null": model_field.null}
+        return super().build_standard_field(field_name, model_field)
+
+
+class QuotationLineOut(Out):
+    product_name = serializers.CharField(source="product.name")
+
+    class Meta:
+        model = QuotationLine
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "description",
+            "quantity",
+            "list_price",
+            "unit_price",
+            "price_explanation",
+            "discount",
+            "subtotal",
+            "atp_quantity",
+            "promise_date",
+        ]
+        read_only_fields = fields
+
+
+class QuotationOut(Out):
+    party_name = serializers.CharField(source="party.name")
+    lines = QuotationLineOut(many=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Quotation
+        fields = [
+            "id",
+            "number",
+            "status",
+            "party",
+            "party_name",
+            "contact",
+            "opportunity",
+            "owner",
+            "warehouse",
+            "currency",
+            "quote_date",
+            "valid_until",
+            "invoicing_policy",
+            "amount_untaxed",
+            "amount_tax",
+            "amount_total",
+            "lines",
+            "allowed_transitions",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        return allowed_transitions(obj)
+
+
+class QuotationLineIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    # Any number: the service refuses zero and negative quantities with its own code.
+    quantity = Number()
+    discount = Number(required=False, default=0)
+    unit_price = Number(required=False)
+    description = serializers.CharField(max_length=300, required=False)
+    taxes = serializers.PrimaryKeyRelatedField(
+        queryset=Tax.objects.all(), many=True, required=False, default=list
+    )
+
+
+class QuotationIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    party = serializers.PrimaryKeyRelatedField(
+        queryset=Party.objects.all(), required=False, allow_null=True
+    )
+    opportunity = serializers.PrimaryKeyRelatedField(
+        queryset=Opportunity.objects.all(), required=False, allow_null=True
+    )
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Party.objects.all(), required=False, allow_null=True
+    )
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
+    quote_date = serializers.DateField(required=False)
+    valid_until = serializers.DateField(required=False)
+    invoicing_policy = serializers.ChoiceField(
+        choices=InvoicingPolicy.choices, required=False, default=InvoicingPolicy.ORDERED
+    )
+    lines = QuotationLineIn(many=True)
+
+
+class QuotationConfirmIn(serializers.Serializer):
+    date = serializers.DateField(required=False)
+
+
+class SalesNoteIn(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class SalesOrderLineOut(Out):
+    product_name = serializers.CharField(source="product.name")
+
+    class Meta:
+        model = SalesOrderLine
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "description",
+            "quantity",
+            "unit_price",
+            "discount",
+            "subtotal",
+            "quantity_delivered",
+            "quantity_invoiced",
+        ]
+        read_only_fields = fields
+
+
+class SalesOrderOut(Out):
+    party_name = serializers.CharField(source="party.name")
+    lines = SalesOrderLineOut(many=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SalesOrder
+        fields = [
+            "id",
+            "number",
+            "status",
+            "quotation",
+            "party",
+            "party_name",
+            "owner",
+            "warehouse",
+            "currency",
+            "order_date",
+            "invoicing_policy",
+            "amount_untaxed",
+            "amount_tax",
+            "amount_total",
+            "delivery_status",
+            "invoice_status",
+            "payment_status",
+            "hold_reason",
+            "released_by",
+            "released_at",
+            "release_note",
+            "lines",
+            "allowed_transitions",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        return allowed_transitions(obj)
+
+
+class SalesDeliveredIn(serializers.Serializer):
+    product = serializers.IntegerField()
+    quantity = Number()
+
+
+class SalesDeliverIn(serializers.Serializer):
+    date = serializers.DateField(required=False)
+    lines = SalesDeliveredIn(many=True, required=False)
+
+
+class SalesInvoiceIn(serializers.Serializer):
+    date = serializers.DateField(required=False)
+    lines = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class SalesInvoiceOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    amount_untaxed = Number()
+    amount_tax = Number()
+    amount_total = Number()

@@ -1,0 +1,9 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("quotations", views.QuotationViewSet, basename="quotation")
+router.register("sales-orders", views.OrderViewSet, basename="salesorder")
+
+urlpatterns = router.urls

@@ -1,0 +1,29 @@
+"""Sales' reactions to lower tiers' events: a delivery of an order validated in the
+warehouse, an invoice of an order paid."""
+
+from __future__ import annotations
+
+from keel.accounting.events_invoicing import InvoicePaid
+from keel.core.events import subscribe
+from keel.inventory.events import TransferDone
+
+from .selectors import order_id_of_invoice
+from .services.orders import refresh_progress
+
+
+def on_transfer_done(event: TransferDone) -> None:
+    """A delivery of an order is done (wherever it was validated): the order counts it."""
+    if event.origin_type == "salesorder" and event.origin_id:
+        refresh_progress(int(event.origin_id))
+
+
+def on_invoice_paid(event: InvoicePaid) -> None:
+    """An invoice of an order is paid (or partly): the order reads its payment status."""
+    order_id = order_id_of_invoice(event.invoice_id)
+    if order_id is not None:
+        refresh_progress(order_id)
+
+
+def register() -> None:
+    subscribe(TransferDone, on_transfer_done)
+    subscribe(InvoicePaid, on_invoice_paid)

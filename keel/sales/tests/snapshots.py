@@ -1,0 +1,32 @@
+"""What a refused sales action must leave as it was."""
+
+from __future__ import annotations
+
+from keel.accounting.models import Invoice, JournalEntry
+from keel.core.models import ApprovalRequest, OutboxEvent
+from keel.crm.models import Opportunity
+from keel.inventory.models import StockLevel, StockMove, Transfer
+
+from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
+
+
+def state() -> tuple:
+    """Every record a sales action could write, as comparable values."""
+    return (
+        sorted(Quotation.objects.values_list("pk", "status", "version", "discount_approved_by")),
+        sorted(QuotationLine.objects.values_list("pk", "quantity", "unit_price", "discount")),
+        sorted(
+            SalesOrder.objects.values_list(
+                "pk", "status", "delivery_status", "invoice_status", "payment_status", "hold_reason"
+            )
+        ),
+        sorted(SalesOrderLine.objects.values_list("pk", "quantity_delivered", "quantity_invoiced")),
+        sorted(Transfer.objects.values_list("pk", "status")),
+        sorted(StockMove.objects.values_list("pk", "status", "quantity_reserved", "quantity_done")),
+        sorted(StockLevel.objects.values_list("pk", "on_hand", "reserved")),
+        sorted(Invoice.objects.values_list("pk", "status", "payment_status")),
+        JournalEntry.objects.count(),
+        sorted(Opportunity.objects.values_list("pk", "status")),
+        sorted(ApprovalRequest.objects.values_list("pk", "status")),
+        OutboxEvent.objects.count(),
+    )
