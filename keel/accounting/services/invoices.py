@@ -371,10 +371,12 @@ def cancel_invoice(
         )
     reversal = reverse_entry(invoice.entry, date, by=by, reason=reason or "cancelled")
     reversed_items = open_items_for(reversal, invoice=None, due_dates=[i.due_date for i in items])
-    reconcile_items(items + reversed_items, date=date, by=by)
     invoice.cancel_entry = reversal
     invoice.save(update_fields=["cancel_entry"])
     transition(invoice, Invoice.Status.CANCELLED, by=by, note=reason)
+    # Cancelled first: settling the items against the reversal is not a payment, so the
+    # document keeps "not paid" and no InvoicePaid tells sales or purchasing otherwise.
+    reconcile_items(items + reversed_items, date=date, by=by)
     publish(InvoiceCancelled(invoice_id=invoice.pk, number=invoice.number), company=invoice.company)
     return invoice
 

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 
 from keel.core.errors import StaleRecord, TransitionNotAllowed
+from keel.core.models import OutboxEvent
 
+from ..events_invoicing import InvoicePaid
 from ..models import Invoice, JournalEntry, OpenItem
 from ..selectors.invoices import control_differences
 from ..services import invoices
@@ -160,13 +162,16 @@ def test_only_drafts_are_edited_and_a_stale_version_is_412(company, books):
 
 def test_cancelling_posts_the_reversal_and_settles_the_items(company, books):
     """Given a posted invoice, When it is cancelled, Then its mirror is posted in the
-    same journal, its items are settled and the receivable is back to zero."""
+    same journal, its items are settled and the receivable is back to zero, and the
+    invoice is not reported paid (no InvoicePaid event)."""
     customer = party(company)
     document = make_invoice(company, customer)
     cancelled = invoices.cancel_invoice(
         document.pk, date=dt.date(2026, 1, 20), reason="wrong customer"
     )
     assert cancelled.status == "cancelled"
+    assert Invoice.objects.get(pk=document.pk).payment_status == "not_paid"
+    assert not OutboxEvent.objects.filter(topic=InvoicePaid.topic).exists()
     assert cancelled.cancel_entry.reverses_id == document.entry_id
     assert cancelled.cancel_entry.number == "INV/2026/00002"
     assert sum(i.residual for i in OpenItem.objects.filter(party=customer)) == 0
