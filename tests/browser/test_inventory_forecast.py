@@ -52,5 +52,9 @@ def test_a_clerk_sees_the_projected_stock_of_a_product(company, page, log_in, do
     chart = page.locator("canvas.chart")
     expect(chart).to_have_count(1)
     expect(chart).to_be_visible()
-    assert page.evaluate("() => !!Chart.getChart(document.querySelector('canvas.chart'))")
+    # Chart.js draws after the page's scripts run: wait (up to 10 s) for its instance.
+    page.wait_for_function(
+        "() => window.Chart && !!Chart.getChart(document.querySelector('canvas.chart'))",
+        timeout=10_000,
+    )
     doc_screenshot("inventory-forecast")
