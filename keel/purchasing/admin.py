@@ -5,10 +5,7 @@ buttons run the steps the record allows next, each through its service."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ExportMixin
@@ -18,8 +15,8 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
+from keel.core.admin_steps import NoteForm, StepRecordAdmin
 from keel.core.api.views import company_of
-from keel.core.errors import DomainError
 
 from . import selectors
 from .models import (
@@ -71,61 +68,12 @@ class ExportableAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     formats = [CSV, XLSX]
 
 
-class RecordAdmin(ExportableAdmin):
-    """A record changed only by its steps: no add, change or delete form."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class RecordAdmin(StepRecordAdmin):
+    """A record changed only by its steps, through their services."""
 
     @display(description="Status", label=STATUS_COLOURS)
     def status_badge(self, obj):
         return obj.status
-
-    def _record(self, request, object_id):
-        found = self.get_queryset(request).filter(pk=object_id).first()
-        if found is None:
-            raise PermissionDenied
-        return found
-
-    def _step(self, request, object_id, verb: str, run, form_class=forms.Form, done: str = ""):
-        """The step's form; on POST run it through its service and come back to the
-        record with the outcome (a refusal is a message, nothing changed)."""
-        record = self._record(request, object_id)
-        form = form_class(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                run(record, form.cleaned_data)
-            except DomainError as error:
-                messages.error(request, error.detail)
-            else:
-                messages.success(request, done or f"{verb}: done.")
-            opts = self.model._meta
-            return redirect(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{verb}: {record}",
-            "form": form,
-            "verb": verb,
-            "record": record,
-            "summary": self.summary(record),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "purchasing/action.html", context)
-
-    def summary(self, record) -> str:
-        return record.get_status_display()
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(max_length=500, required=False)
 
 
 class ReasonForm(forms.Form):
@@ -192,20 +140,13 @@ class RequisitionAdmin(RecordAdmin):
     readonly_fields = fields
     inlines = [RequisitionLineInline]
     actions_detail = ["approve_requisition", "reject_requisition"]
+    steps = {"decide": ("purchasing.approve_requisition", {Requisition.Status.TO_APPROVE})}
 
     def get_queryset(self, request):
         return selectors.requisitions_visible_to(request.user, company_of(request.user).pk)
 
-    def _may(self, request, object_id) -> bool:
-        if not request.user.has_perm("purchasing.approve_requisition"):
-            return False
-        if object_id is None:
-            return True
-        found = self.get_queryset(request).filter(pk=object_id).first()
-        return found is not None and found.status == Requisition.Status.TO_APPROVE
-
     def has_decide_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id)
+        return self._may(request, object_id, "decide")
 
     @action(description="Approve", url_path="approve", permissions=["decide"])
     def approve_requisition(self, request, object_id):
@@ -342,6 +283,7 @@ class PurchaseOrderAdmin(RecordAdmin):
         )
 
     actions_detail = ["submit_order", "approve_order", "bill_order", "cancel_order"]
+    steps = ORDER_STEPS
 
     def get_queryset(self, request):
         return selectors.orders_of(company_of(request.user).pk)
@@ -349,15 +291,6 @@ class PurchaseOrderAdmin(RecordAdmin):
     def summary(self, record) -> str:
         status = record.get_status_display().lower()
         return f"{record.vendor}, {record.amount_total} {record.currency}, {status}."
-
-    def _may(self, request, object_id, step: str) -> bool:
-        perm, statuses = ORDER_STEPS[step]
-        if not request.user.has_perm(perm):
-            return False
-        if object_id is None:
-            return True
-        found = self.get_queryset(request).filter(pk=object_id).first()
-        return found is not None and found.status in statuses
 
     def has_submit_permission(self, request, object_id=None) -> bool:
         return self._may(request, object_id, "submit")

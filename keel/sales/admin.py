@@ -4,20 +4,11 @@ service."""
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
-from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
-from simple_history.admin import SimpleHistoryAdmin
-from unfold.admin import ModelAdmin, TabularInline
-from unfold.contrib.import_export.forms import ExportForm
+from django.contrib import admin
+from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
-from keel.core.errors import DomainError
+from keel.core.admin_steps import NoteForm, StepRecordAdmin
 
 from . import selectors
 from .models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
@@ -47,10 +38,6 @@ ORDER_STEPS = {
 }
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(max_length=500, required=False)
-
-
 class ReadOnlyInline(TabularInline):
     extra = 0
     can_delete = False
@@ -62,65 +49,15 @@ class ReadOnlyInline(TabularInline):
         return False
 
 
-class RecordAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
-    """A record changed only by its steps: no add, change or delete form; the list
-    downloads as CSV or XLSX."""
-
-    export_form_class = ExportForm
-    formats = [CSV, XLSX]
-
-    steps: dict = {}
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class RecordAdmin(StepRecordAdmin):
+    """A quotation or order: changed only by its steps, through their services."""
 
     @display(description="Status", label=STATUS_COLOURS)
     def status_badge(self, obj):
         return obj.status
 
-    def _may(self, request, object_id, step: str) -> bool:
-        perm, statuses = self.steps[step]
-        if not request.user.has_perm(perm):
-            return False
-        if object_id is None:
-            return True
-        found = self.get_queryset(request).filter(pk=object_id).first()
-        return found is not None and found.status in statuses
-
-    def _step(self, request, object_id, verb: str, run, form_class=forms.Form):
-        """The step's form; on POST run it through its service and come back to the
-        record with the outcome (a refusal is a message, nothing changed)."""
-        record = self.get_queryset(request).filter(pk=object_id).first()
-        if record is None:
-            raise PermissionDenied
-        form = form_class(request.POST if request.method == "POST" else None)
-        opts = self.model._meta
-        if request.method == "POST" and form.is_valid():
-            try:
-                run(record, form.cleaned_data)
-            except DomainError as error:
-                messages.error(request, error.detail)
-            else:
-                messages.success(request, f"{verb}: done.")
-            return redirect(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{verb}: {record}",
-            "form": form,
-            "verb": verb,
-            "record": record,
-            "summary": f"{record.party}, {record.amount_total} {record.currency}",
-            "opts": opts,
-        }
-        return TemplateResponse(request, "sales/action.html", context)
+    def summary(self, record) -> str:
+        return f"{record.party}, {record.amount_total} {record.currency}"
 
 
 class QuotationLineInline(ReadOnlyInline):

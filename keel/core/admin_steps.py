@@ -1,0 +1,86 @@
+"""Workspace records changed only by their steps (send, approve, confirm…): a read-only
+admin whose detail buttons each run one service, shown only when the user has the
+step's permission and the record is in a status the step starts from."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+from unfold.contrib.import_export.forms import ExportForm
+
+from .errors import DomainError
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(max_length=500, required=False)
+
+
+class StepRecordAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    """No add, change or delete form; the list downloads as CSV or XLSX. `steps` maps a
+    step to (permission, statuses in which its button shows)."""
+
+    export_form_class = ExportForm
+    formats = [CSV, XLSX]
+    steps: dict = {}
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def summary(self, record) -> str:
+        return record.get_status_display()
+
+    def _record(self, request, object_id):
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        if found is None:
+            raise PermissionDenied
+        return found
+
+    def _may(self, request, object_id, step: str) -> bool:
+        perm, statuses = self.steps[step]
+        if not request.user.has_perm(perm):
+            return False
+        if object_id is None:
+            return True
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        return found is not None and found.status in statuses
+
+    def _step(self, request, object_id, verb: str, run, form_class=forms.Form, done: str = ""):
+        """The step's form; on POST run it through its service and come back to the
+        record with the outcome (a refusal is a message, nothing changed)."""
+        record = self._record(request, object_id)
+        form = form_class(request.POST if request.method == "POST" else None)
+        opts = self.model._meta
+        if request.method == "POST" and form.is_valid():
+            try:
+                run(record, form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, error.detail)
+            else:
+                messages.success(request, done or f"{verb}: done.")
+            return redirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb}: {record}",
+            "form": form,
+            "verb": verb,
+            "record": record,
+            "summary": self.summary(record),
+            "opts": opts,
+        }
+        return TemplateResponse(request, "core/step_action.html", context)
