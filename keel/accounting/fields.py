@@ -41,6 +41,7 @@ class MoneyField(models.BigIntegerField):
     """A Decimal amount kept as a 64-bit integer of 1/10,000 units (±922 trillion)."""
 
     description = "Exact money amount (integer of 1/10,000 units)"
+    exact_units = True  # the API shows it as a Decimal (keel.core.api.serializers.ExactOut)
 
     def from_db_value(self, value, expression, connection):
         return from_units(value)

@@ -15,6 +15,25 @@ from ..models import (
 )
 
 
+class Number(serializers.DecimalField):
+    """An exact amount or quantity in the API: up to 15 digits and 4 decimals, the
+    range of the integer-of-units columns."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=19, decimal_places=4, **kwargs)
+
+
+class ExactOut(serializers.ModelSerializer):
+    """Read-only record whose exact money and quantity columns (stored as integers of
+    units, marked `exact_units` on the field) answer as decimals: DRF would take their
+    integer storage for an IntegerField and drop the decimals."""
+
+    def build_standard_field(self, field_name, model_field):
+        if getattr(model_field, "exact_units", False):
+            return Number, {"read_only": True, "allow_null": model_field.null}
+        return super().build_standard_field(field_name, model_field)
+
+
 class CompanyScopedFieldsMixin:
     """Related records offered for writing are the caller's company's only."""
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from keel.accounting.fields import MoneyField
-from keel.core.api.serializers import CompanyScopedFieldsMixin
+from keel.core.api.serializers import CompanyScopedFieldsMixin, ExactOut, Number
 from keel.core.workflow import allowed_transitions
 from keel.inventory.models import Warehouse
 from keel.parties.models import Party
@@ -23,30 +22,13 @@ from ..models import (
     VendorPrice,
 )
 
-DIGITS = {"max_digits": 19, "decimal_places": 4}
-
-
-class Number(serializers.DecimalField):
-    def __init__(self, **kwargs):
-        super().__init__(**DIGITS, **kwargs)
-
-
-class Out(serializers.ModelSerializer):
-    """Read-only record: exact money and quantity columns answer as decimals (DRF would
-    take their integer storage for an IntegerField and drop the decimals)."""
-
-    def build_standard_field(self, field_name, model_field):
-        if isinstance(model_field, MoneyField):
-            return Number, {"read_only": True, "allow_null": model_field.null}
-        return super().build_standard_field(field_name, model_field)
-
 
 def vendors():
     return Party.objects.all()
 
 
 # --- vendor prices ------------------------------------------------------------------
-class VendorPriceOut(Out):
+class VendorPriceOut(ExactOut):
     vendor_name = serializers.CharField(source="vendor.name")
     product_name = serializers.CharField(source="product.name")
 
@@ -96,7 +78,7 @@ class OrderLineIn(ProductLineIn):
 
 
 # --- requisitions -------------------------------------------------------------------
-class RequisitionLineOut(Out):
+class RequisitionLineOut(ExactOut):
     product_name = serializers.CharField(source="product.name")
 
     class Meta:
@@ -105,7 +87,7 @@ class RequisitionLineOut(Out):
         read_only_fields = fields
 
 
-class RequisitionOut(Out):
+class RequisitionOut(ExactOut):
     lines = RequisitionLineOut(many=True)
     requested_by = serializers.CharField(source="requested_by.username")
     allowed_transitions = serializers.SerializerMethodField()
@@ -153,7 +135,7 @@ class VendorIn(CompanyScopedFieldsMixin, serializers.Serializer):
 
 
 # --- RFQs ---------------------------------------------------------------------------
-class RfqLineOut(Out):
+class RfqLineOut(ExactOut):
     product_name = serializers.CharField(source="product.name")
 
     class Meta:
@@ -162,7 +144,7 @@ class RfqLineOut(Out):
         read_only_fields = fields
 
 
-class RfqVendorOut(Out):
+class RfqVendorOut(ExactOut):
     vendor_name = serializers.CharField(source="vendor.name")
     quotes = serializers.SerializerMethodField()
 
@@ -178,7 +160,7 @@ class RfqVendorOut(Out):
         ]
 
 
-class RfqOut(Out):
+class RfqOut(ExactOut):
     lines = RfqLineOut(many=True)
     vendors = RfqVendorOut(many=True)
     allowed_transitions = serializers.SerializerMethodField()
@@ -238,7 +220,7 @@ class BidOut(serializers.Serializer):
 
 
 # --- purchase orders ----------------------------------------------------------------
-class OrderLineOut(Out):
+class OrderLineOut(ExactOut):
     product_name = serializers.CharField(source="product.name")
 
     class Meta:
@@ -259,7 +241,7 @@ class OrderLineOut(Out):
         read_only_fields = fields
 
 
-class OrderOut(Out):
+class OrderOut(ExactOut):
     vendor_name = serializers.CharField(source="vendor.name")
     lines = OrderLineOut(many=True)
     allowed_transitions = serializers.SerializerMethodField()
@@ -344,7 +326,7 @@ class BillIn(serializers.Serializer):
     lines = BillLineIn(many=True, required=False)
 
 
-class BillMatchOut(Out):
+class BillMatchOut(ExactOut):
     bill_number = serializers.CharField(source="bill.number")
     bill_status = serializers.CharField(source="bill.status")
     amount_total = serializers.DecimalField(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from keel.accounting.fields import MoneyField
 from keel.accounting.models import Tax
-from keel.core.api.serializers import CompanyScopedFieldsMixin
+from keel.core.api.serializers import CompanyScopedFieldsMixin, ExactOut, Number
 from keel.core.workflow import allowed_transitions
 from keel.crm.models import Opportunity
 from keel.inventory.models import Warehouse
@@ -15,24 +14,8 @@ from keel.products.models import Product
 
 from ..models import InvoicingPolicy, Quotation, QuotationLine, SalesOrder, SalesOrderLine
 
-DIGITS = {"max_digits": 19, "decimal_places": 4}
 
-
-class Number(serializers.DecimalField):
-    def __init__(self, **kwargs):
-        super().__init__(**DIGITS, **kwargs)
-
-
-class Out(serializers.ModelSerializer):
-    """Read-only record: exact money and quantity columns answer as decimals."""
-
-    def build_standard_field(self, field_name, model_field):
-        if isinstance(model_field, MoneyField):
-            return Number, {"read_only": True, "allow_null": model_field.null}
-        return super().build_standard_field(field_name, model_field)
-
-
-class QuotationLineOut(Out):
+class QuotationLineOut(ExactOut):
     product_name = serializers.CharField(source="product.name")
 
     class Meta:
@@ -54,7 +37,7 @@ class QuotationLineOut(Out):
         read_only_fields = fields
 
 
-class QuotationOut(Out):
+class QuotationOut(ExactOut):
     party_name = serializers.CharField(source="party.name")
     lines = QuotationLineOut(many=True)
     allowed_transitions = serializers.SerializerMethodField()
@@ -127,7 +110,7 @@ class SalesNoteIn(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class SalesOrderLineOut(Out):
+class SalesOrderLineOut(ExactOut):
     product_name = serializers.CharField(source="product.name")
 
     class Meta:
@@ -147,7 +130,7 @@ class SalesOrderLineOut(Out):
         read_only_fields = fields
 
 
-class SalesOrderOut(Out):
+class SalesOrderOut(ExactOut):
     party_name = serializers.CharField(source="party.name")
     lines = SalesOrderLineOut(many=True)
     allowed_transitions = serializers.SerializerMethodField()
