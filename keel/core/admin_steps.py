@@ -13,7 +13,7 @@ from django.urls import reverse
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
-from unfold.admin import ModelAdmin
+from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 
 from .errors import DomainError
@@ -21,6 +21,25 @@ from .errors import DomainError
 
 class NoteForm(forms.Form):
     note = forms.CharField(max_length=500, required=False)
+
+
+class ReadOnlyInline(TabularInline):
+    """The lines of a record, shown, never edited here; `related` are loaded with the
+    lines in the same query (a read-only field would otherwise query per line)."""
+
+    extra = 0
+    can_delete = False
+    related: tuple[str, ...] = ()
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.related) if self.related else queryset
 
 
 class StepRecordAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):

@@ -11,11 +11,11 @@ from django.utils.html import format_html
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
-from keel.core.admin_steps import NoteForm, StepRecordAdmin
+from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
 from keel.core.api.views import company_of
 
 from . import selectors
@@ -50,17 +50,6 @@ STATUS_COLOURS = {
     "rejected": "danger",
     "cancelled": "danger",
 }
-
-
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ExportableAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
@@ -126,6 +115,7 @@ class VendorPriceAdmin(ExportableAdmin):
 
 class RequisitionLineInline(ReadOnlyInline):
     model = RequisitionLine
+    related = ("product",)
     fields = ["product", "quantity"]
     readonly_fields = fields
 
@@ -171,12 +161,14 @@ class RequisitionAdmin(RecordAdmin):
 
 class RfqLineInline(ReadOnlyInline):
     model = RfqLine
+    related = ("product",)
     fields = ["product", "quantity"]
     readonly_fields = fields
 
 
 class RfqVendorInline(ReadOnlyInline):
     model = RfqVendor
+    related = ("vendor",)
     fields = ["vendor", "replied_at", "note"]
     readonly_fields = fields
 
@@ -212,6 +204,7 @@ class RfqAdmin(RecordAdmin):
 
 class OrderLineInline(ReadOnlyInline):
     model = PurchaseOrderLine
+    related = ("product",)
     fields = [
         "product",
         "description",
@@ -227,6 +220,7 @@ class OrderLineInline(ReadOnlyInline):
 
 class BillMatchInline(ReadOnlyInline):
     model = BillMatch
+    related = ("bill",)
     fields = ["bill", "status", "hold_reason"]
     readonly_fields = fields
 
@@ -342,6 +336,7 @@ class PurchaseOrderAdmin(RecordAdmin):
 
 class BillMatchLineInline(ReadOnlyInline):
     model = BillMatchLine
+    related = ("order_line",)
     fields = ["order_line", "quantity", "unit_price"]
     readonly_fields = fields
 
@@ -371,13 +366,10 @@ class BillMatchAdmin(RecordAdmin):
     def summary(self, record) -> str:
         return record.hold_reason or record.get_status_display()
 
+    steps = {"release": ("purchasing.release_billmatch", {BillMatch.Status.ON_HOLD})}
+
     def has_release_permission(self, request, object_id=None) -> bool:
-        if not request.user.has_perm("purchasing.release_billmatch"):
-            return False
-        if object_id is None:
-            return True
-        found = self.get_queryset(request).filter(pk=object_id).first()
-        return found is not None and found.status == BillMatch.Status.ON_HOLD
+        return self._may(request, object_id, "release")
 
     @action(description="Release and post", url_path="release", permissions=["release"])
     def release_bill(self, request, object_id):

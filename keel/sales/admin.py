@@ -5,10 +5,9 @@ service."""
 from __future__ import annotations
 
 from django.contrib import admin
-from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
-from keel.core.admin_steps import NoteForm, StepRecordAdmin
+from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
 
 from . import selectors
 from .models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
@@ -38,17 +37,6 @@ ORDER_STEPS = {
 }
 
 
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class RecordAdmin(StepRecordAdmin):
     """A quotation or order: changed only by its steps, through their services."""
 
@@ -75,8 +63,7 @@ class QuotationLineInline(ReadOnlyInline):
     ]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("product")
+    related = ("product",)
 
 
 @admin.register(Quotation)
@@ -163,8 +150,7 @@ class OrderLineInline(ReadOnlyInline):
     ]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("product")
+    related = ("product",)
 
 
 @admin.register(SalesOrder)

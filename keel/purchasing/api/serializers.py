@@ -329,9 +329,7 @@ class BillIn(serializers.Serializer):
 class BillMatchOut(ExactOut):
     bill_number = serializers.CharField(source="bill.number")
     bill_status = serializers.CharField(source="bill.status")
-    amount_total = serializers.DecimalField(
-        source="bill.amount_total", max_digits=19, decimal_places=4
-    )
+    amount_total = Number(source="bill.amount_total")
     order_number = serializers.CharField(source="order.number")
     vendor_name = serializers.CharField(source="order.vendor.name")
 
