@@ -150,7 +150,10 @@ def insert_values(model, items: list[dict]) -> None:
     static, dynamic = {}, []
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            static[field.attname] = now if isinstance(field, models.DateTimeField) else now.date()
+            # A date is today's date where the company works, as .save() takes it.
+            static[field.attname] = (
+                now if isinstance(field, models.DateTimeField) else timezone.localdate(now)
+            )
         elif callable(field.default):
             dynamic.append(field)  # uuid4 and the like: one value per row
         else:

@@ -12,10 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
-from unfold.admin import ModelAdmin, TabularInline
-from unfold.contrib.import_export.forms import ExportForm
+from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
 from keel.core.api.views import company_of
@@ -23,6 +20,7 @@ from keel.core.errors import DomainError
 from keel.products.models import ProductCategory
 
 from . import selectors
+from .admin import ExportableAdmin
 from .models import CountLine, InventoryCount, LandedCost, LandedCostLine, Location, Transfer
 from .services import counts, landed
 
@@ -69,13 +67,8 @@ class CountLineInline(TabularInline):
         return "" if line.difference is None else line.difference
 
 
-class Exportable(ExportMixin, ModelAdmin):
-    export_form_class = ExportForm
-    formats = [CSV, XLSX]
-
-
 @admin.register(InventoryCount)
-class InventoryCountAdmin(Exportable):
+class InventoryCountAdmin(ExportableAdmin):
     """Count sheets: Add starts one (a location, optionally a category); its lines
     take the counted quantities; Post count moves the differences."""
 
@@ -233,7 +226,7 @@ class LandedCostLineInline(TabularInline):
 
 
 @admin.register(LandedCost)
-class LandedCostAdmin(Exportable):
+class LandedCostAdmin(ExportableAdmin):
     """Freight, duty or insurance on done receipts: Add splits, values and posts it in
     one step through the service; a landed cost is never edited afterwards."""
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
 
+from keel.core.bulk_insert import pg_array
 from keel.core.models import Company
 from keel.core.transactions import atomic_service
 
@@ -78,7 +79,7 @@ def _upsert(model, company_id: int, deltas: dict, key_fields: tuple[str, ...]) -
             arrays = ", ".join(["%s::bigint[]"] * len(names))
             cursor.execute(
                 head + f"SELECT * FROM unnest({arrays})" + tail,  # noqa: S608 (no user text)
-                [list(column) for column in zip(*rows, strict=True)],
+                [pg_array(list(column)) for column in zip(*rows, strict=True)],
             )
             return
         row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
