@@ -229,8 +229,10 @@ def deliver(
                 quantity, field="quantities", allow_zero=True, label="A delivered quantity"
             )
             done.append({"move": moves[product_id].pk, "quantity": quantity})
+    # Validating publishes TransferDone, whose handler already counted the delivery
+    # on the order (refresh_progress) in this transaction.
     validation.validate(open_delivery.pk, done=done, on_date=on_date, by=by)
-    return refresh_progress(order.pk, by=by)
+    return _lock(order.pk)
 
 
 def invoiceable(order: SalesOrder, line: SalesOrderLine):
