@@ -18,6 +18,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
+from keel.core.admin_steps import StepFormMixin
 from keel.core.errors import DomainError
 from keel.core.models import Company
 from keel.core.money import format_money
@@ -70,7 +71,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(BankStatement)
-class BankStatementAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+class BankStatementAdmin(StepFormMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     export_form_class = ExportForm
     formats = [CSV, XLSX]
     list_display = ["name", "journal", "date", "format", "status", "balance_end"]
@@ -219,14 +220,13 @@ class BankStatementAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     def confirm(self, request, object_id):
         if not request.user.has_perm("accounting.confirm_bankstatement"):
             raise PermissionDenied
-        statement = self.get_queryset(request).get(pk=object_id)
-        try:
-            bank.confirm_statement(statement, by=request.user)
-        except DomainError as error:
-            messages.error(request, error.detail)
-        else:
-            messages.success(request, f"{statement.name} confirmed: its lines are posted.")
-        return redirect(reverse("admin:accounting_bankstatement_change", args=[object_id]))
+        return self._step(
+            request,
+            object_id,
+            "Confirm and post",
+            lambda statement, _: bank.confirm_statement(statement, by=request.user),
+            done=lambda statement: f"{statement.name} confirmed: its lines are posted.",
+        )
 
 
 def _matching_rows(statement: BankStatement) -> list[dict]:

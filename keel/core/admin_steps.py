@@ -42,7 +42,50 @@ class ReadOnlyInline(TabularInline):
         return queryset.select_related(*self.related) if self.related else queryset
 
 
-class StepRecordAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+class StepFormMixin:
+    """A detail button that changes a record shows a form and acts only on POST (a GET,
+    a prefetch or a crawler changes nothing); the outcome comes back as a message."""
+
+    def summary(self, record) -> str:
+        return record.get_status_display()
+
+    def _record(self, request, object_id):
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        if found is None:
+            raise PermissionDenied
+        return found
+
+    def _step(self, request, object_id, verb: str, run, form_class=forms.Form, done=""):
+        """The step's form; on POST run it through its service and come back to the
+        record with the outcome (`done`, a text or a function of the record; a refusal
+        is a message, nothing changed)."""
+        record = self._record(request, object_id)
+        form = form_class(request.POST if request.method == "POST" else None)
+        opts = self.model._meta
+        if request.method == "POST" and form.is_valid():
+            try:
+                run(record, form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, error.detail)
+            else:
+                said = done(record) if callable(done) else done
+                messages.success(request, said or f"{verb}: done.")
+            return redirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb}: {record}",
+            "form": form,
+            "verb": verb,
+            "record": record,
+            "summary": self.summary(record),
+            "opts": opts,
+        }
+        return TemplateResponse(request, "core/step_action.html", context)
+
+
+class StepRecordAdmin(StepFormMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     """No add, change or delete form; the list downloads as CSV or XLSX. `steps` maps a
     step to (permission, statuses in which its button shows)."""
 
@@ -59,15 +102,6 @@ class StepRecordAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def summary(self, record) -> str:
-        return record.get_status_display()
-
-    def _record(self, request, object_id):
-        found = self.get_queryset(request).filter(pk=object_id).first()
-        if found is None:
-            raise PermissionDenied
-        return found
-
     def _may(self, request, object_id, step: str) -> bool:
         perm, statuses = self.steps[step]
         if not request.user.has_perm(perm):
@@ -76,30 +110,3 @@ class StepRecordAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
             return True
         found = self.get_queryset(request).filter(pk=object_id).first()
         return found is not None and found.status in statuses
-
-    def _step(self, request, object_id, verb: str, run, form_class=forms.Form, done: str = ""):
-        """The step's form; on POST run it through its service and come back to the
-        record with the outcome (a refusal is a message, nothing changed)."""
-        record = self._record(request, object_id)
-        form = form_class(request.POST if request.method == "POST" else None)
-        opts = self.model._meta
-        if request.method == "POST" and form.is_valid():
-            try:
-                run(record, form.cleaned_data)
-            except DomainError as error:
-                messages.error(request, error.detail)
-            else:
-                messages.success(request, done or f"{verb}: done.")
-            return redirect(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{verb}: {record}",
-            "form": form,
-            "verb": verb,
-            "record": record,
-            "summary": self.summary(record),
-            "opts": opts,
-        }
-        return TemplateResponse(request, "core/step_action.html", context)

@@ -48,6 +48,7 @@ def test_an_accountant_reconciles_a_bank_line_with_the_suggested_invoice(
     page.get_by_role("button", name="Read the file").click()
     expect(page.get_by_text("1 lines imported, 0 already known.")).to_be_visible()
     page.get_by_role("link", name="Confirm and post").click()
+    page.get_by_role("button", name="Confirm and post").click()
     expect(page.get_by_text("STMT-2026-04 confirmed: its lines are posted.")).to_be_visible()
     # Then
     line = page.get_by_test_id("bank-line-1")

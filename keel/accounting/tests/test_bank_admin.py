@@ -31,7 +31,7 @@ def _post(client, books, preview: bool):
 
 def test_an_accountant_previews_imports_and_confirms(client, users, company, books):
     """Given an Accountant, the preview lists the two lines and writes nothing; the
-    import creates the draft; "Confirm and post" posts two entries."""
+    import creates the draft; "Confirm and post" asks first, then posts two entries."""
     client.force_login(users[Role.ACCOUNTANT])
     assert client.get(IMPORT).status_code == 200
     page = _post(client, books, preview=True)
@@ -41,9 +41,16 @@ def test_an_accountant_previews_imports_and_confirms(client, users, company, boo
     statement = BankStatement.objects.get()
     assert done.status_code == 302 and done.url.endswith(f"/{statement.pk}/change/")
     assert client.get(done.url).status_code == 200
-    client.get(f"/accounting/bankstatement/{statement.pk}/confirm/")
+    confirm = f"/accounting/bankstatement/{statement.pk}/confirm/"
+    # A GET shows the confirmation form and posts nothing (a prefetch must not post).
+    assert client.get(confirm).status_code == 200
+    statement.refresh_from_db()
+    assert statement.status == "draft" and JournalEntry.objects.count() == 0
+    assert client.post(confirm).status_code == 302
     statement.refresh_from_db()
     assert statement.status == "confirmed" and JournalEntry.objects.count() == 2
+    # A statement of another company (or none) is refused, not a server error.
+    assert client.post("/accounting/bankstatement/999999/confirm/").status_code == 403
     assert client.get("/accounting/bankstatement/").status_code == 200
 
 
