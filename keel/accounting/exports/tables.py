@@ -48,7 +48,9 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value.quantize(Decimal('0.01')):f}"
+        # Two decimals like the page, unless that would round: an export stays exact.
+        cents = value.quantize(Decimal("0.01"))
+        return f"{cents:f}" if cents == value else f"{value.normalize():f}"
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

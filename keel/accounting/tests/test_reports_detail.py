@@ -282,3 +282,21 @@ def test_an_invoice_on_payment_terms_ages_from_each_instalments_due_date(company
         D("300.00"),
         D("1000.00"),
     )
+
+
+def test_a_csv_export_keeps_every_decimal_the_figure_has():
+    """Given a row with an amount, an exchange rate of four decimals and a whole
+    quantity; When it is exported to CSV; Then amounts show two decimals and the rate
+    keeps all four (an export never rounds a figure away)."""
+    from keel.accounting.exports.tables import Table, to_csv
+
+    # Given
+    table = Table(
+        title="Rates",
+        columns=[("amount", "Amount"), ("rate", "Rate"), ("units", "Units")],
+        rows=[{"amount": Decimal("1200.5"), "rate": Decimal("1.08375"), "units": Decimal("3")}],
+    )
+    # When
+    lines = to_csv(table).decode().splitlines()
+    # Then
+    assert lines == ["Amount,Rate,Units", "1200.50,1.08375,3.00"]
