@@ -58,14 +58,15 @@ def test_the_trail_pages_of_an_order_and_its_opportunity(
     client, sold, rep, django_assert_max_num_queries
 ):
     """Given Ann's paid order; When she opens its trail and her opportunity's trail;
-    Then both list the same eleven steps with links, each page in at most 30 queries."""
+    Then both list the same eleven steps with links, each page in at most 17 queries."""
     client.force_login(rep)
     for url in (
         reverse("analytics:order_trail", args=[sold.acme_order.pk]),
         reverse("analytics:opportunity_trail", args=[sold.opportunity.pk]),
     ):
-        # When
-        with django_assert_max_num_queries(30):
+        # When (a first visit fills the content-type cache, as any running server has)
+        client.get(url)
+        with django_assert_max_num_queries(17):
             response = client.get(url)
 
         # Then
@@ -138,7 +139,7 @@ def test_the_cycle_time_report_downloads_what_it_shows(
     params = {"date_from": "2026-06-01", "date_to": "2026-06-30", "by": "channel"}
 
     # When
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(9):
         page = client.get(url, params)
     as_csv = client.get(url, {**params, "export": "csv"})
     as_xlsx = client.get(url, {**params, "export": "xlsx"})
