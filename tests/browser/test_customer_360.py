@@ -32,7 +32,8 @@ def test_a_rep_opens_her_customers_360_from_the_order_and_follows_its_trail(
     """Given Ann's order for Acme, delivered, invoiced (500.00) and paid;
     When she opens the order, clicks "Customer 360" and looks at 31 July;
     Then Acme's page shows nothing owed, 500.00 revenue and 200.00 margin, both charts
-    are drawn, and the order's "Trail" lists its eleven steps, lead to cash in 26 days."""
+    are drawn, the order's "Trail" lists its eleven steps, lead to cash in 26 days, and
+    her sales analysis by product drills down from Widget to its invoice line."""
     log_in(rep, PASSWORD)
 
     # When
@@ -63,3 +64,14 @@ def test_a_rep_opens_her_customers_360_from_the_order_and_follows_its_trail(
     expect(page.get_by_test_id("trail-step")).to_have_count(11)
     expect(page.get_by_test_id("total-days")).to_have_text("26 days")
     doc_screenshot("analytics-trail")
+
+    # When she opens her sales analysis by product and clicks the widget
+    page.locator("nav, #nav-sidebar-inner").get_by_role("link", name="Sales analysis").click()
+    page.get_by_label("Slice by").select_option("product")
+    page.get_by_role("button", name="Show").click()
+
+    # Then her own sales only, and the widget's line
+    expect(page.get_by_test_id("sales-total")).to_contain_text("500.00")
+    doc_screenshot("analytics-sales")
+    page.get_by_test_id("sales-row").get_by_role("link", name="WDG Widget").click()
+    expect(page.get_by_test_id("sales-lines")).to_contain_text("INV/2026/00001")
