@@ -4,7 +4,6 @@ this month's profit against last month's, drawn with unfold's bundled Chart.js."
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 from django.contrib import admin
@@ -13,14 +12,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from keel.core.charts import PRIMARY, SECOND
+from keel.core.charts import chart_data as _chart
 from keel.core.money import format_money
 
 from . import selectors
 from .permissions import VIEW_REPORTS
 from .selectors.dashboard import accounting_dashboard
-
-PRIMARY = "var(--color-primary-600)"
-SECOND = "var(--color-primary-300)"
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -29,29 +27,6 @@ def _as_of(value: str | None) -> dt.date:
         return dt.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         return timezone.localdate()
-
-
-def _chart(labels: list[str], *datasets: tuple[str, list[Decimal], str]) -> str:
-    """The JSON unfold's chart components draw (Chart.js `data`)."""
-    return json.dumps(
-        {
-            "labels": labels,
-            "datasets": [
-                {
-                    "label": label,
-                    "data": [float(v) for v in values],
-                    "backgroundColor": color,
-                    "borderColor": color,
-                    # unfold draws 4px bars laid over each other; ours stand side by side
-                    "grouped": True,
-                    "maxBarThickness": 24,
-                    "barPercentage": 0.8,
-                    "displayYAxis": index == 0,
-                }
-                for index, (label, values, color) in enumerate(datasets)
-            ],
-        }
-    )
 
 
 def _report(name: str) -> str:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "keel.inventory",
     "keel.purchasing",
     "keel.sales",
+    "keel.analytics",
     "keel.web",
 ]
 

@@ -4,50 +4,23 @@ hand by location and the move history, each with filters and CSV/XLSX downloads
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
-from keel.accounting.exports.tables import Table, render
+from keel.accounting.exports.tables import Table
+from keel.accounting.exports.tables import download as _download
+from keel.accounting.exports.tables import quantity_cell as _number
 from keel.core.api.views import company_of
+from keel.core.params import date_param as _date
+from keel.core.params import int_param as _int
 from keel.products.models import ProductCategory
 
 from . import selectors
 
 EXPORTS = ("csv", "xlsx")
 PAGE = 100
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _number(value: Decimal) -> int | float:
-    """A quantity or unit cost (4 decimals) for the exporters, which show a Decimal as
-    money with 2: an int when whole, else a float (exact to 4 decimals up to 10^11)."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _download(table: Table, fmt: str) -> HttpResponse:
-    content, content_type, filename = render(table, fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _page(request, rows):

@@ -5,6 +5,7 @@ service."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.shortcuts import redirect
 from unfold.decorators import action, display
 
 from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
@@ -46,6 +47,11 @@ class RecordAdmin(StepRecordAdmin):
 
     def summary(self, record) -> str:
         return f"{record.party}, {record.amount_total} {record.currency}"
+
+    @action(description="Customer 360", url_path="customer-360", icon="dashboard")
+    def customer_360(self, request, object_id):
+        """The customer's 360 page (keel.analytics, linked by URL name)."""
+        return redirect("analytics:customer_360", self._record(request, object_id).party_id)
 
 
 class QuotationLineInline(ReadOnlyInline):
@@ -100,7 +106,7 @@ class QuotationAdmin(RecordAdmin):
     ]
     readonly_fields = fields
     inlines = [QuotationLineInline]
-    actions_detail = ["send_quotation", "approve_discount", "confirm_quotation"]
+    actions_detail = ["send_quotation", "approve_discount", "confirm_quotation", "customer_360"]
 
     def get_queryset(self, request):
         return selectors.quotations_visible_to(request.user)
@@ -193,10 +199,21 @@ class SalesOrderAdmin(RecordAdmin):
     ]
     readonly_fields = fields
     inlines = [OrderLineInline]
-    actions_detail = ["deliver_order", "invoice_order", "release_order"]
+    actions_detail = [
+        "deliver_order",
+        "invoice_order",
+        "release_order",
+        "customer_360",
+        "lead_to_cash_trail",
+    ]
 
     def get_queryset(self, request):
         return selectors.orders_visible_to(request.user)
+
+    @action(description="Lead-to-cash trail", url_path="trail", icon="timeline")
+    def lead_to_cash_trail(self, request, object_id):
+        """The order's trail from its lead to its payments (keel.analytics)."""
+        return redirect("analytics:order_trail", self._record(request, object_id).pk)
 
     def has_deliver_permission(self, request, object_id=None) -> bool:
         return self._may(request, object_id, "deliver")

@@ -296,6 +296,18 @@ MODULES: list[tuple[str, list[dict]]] = [
         ],
     ),
     (
+        "Analytics",
+        [
+            _item("Sales analysis", "analytics", "analytics:sales", "sales.view_salesorder"),
+            _item(
+                "Lead-to-cash time",
+                "timer",
+                "analytics:lead_to_cash",
+                "sales.view_salesorder",
+            ),
+        ],
+    ),
+    (
         "Accounting",
         [
             _item(
@@ -404,6 +416,7 @@ ORDER = [
     "Inventory",
     "Purchasing",
     "Sales",
+    "Analytics",
     "Approvals",
     "Integrations",
     "Administration",

@@ -56,6 +56,12 @@ def _text(value) -> str:
     return str(value)
 
 
+def quantity_cell(value: Decimal) -> int | float:
+    """A quantity or unit cost (4 decimals) for the exporters, which show a Decimal as
+    money with 2: an int when whole, else a float (exact to 4 decimals up to 10^11)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -118,3 +124,13 @@ def render(table: Table, fmt: str) -> tuple[bytes, str, str]:
     """(content, content type, file name) of the table in `fmt` (csv, xlsx or pdf)."""
     writer = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[fmt]
     return writer(table), FORMATS[fmt], f"{table.slug}.{fmt}"
+
+
+def download(table: Table, fmt: str):
+    """An HTTP attachment of the table in `fmt` (csv, xlsx or pdf)."""
+    from django.http import HttpResponse
+
+    content, content_type, filename = render(table, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -127,7 +127,7 @@ class PartyAdmin(SimpleHistoryAdmin, ExportActionMixin, ModelAdmin):
     ]
     actions = ["merge_into_oldest", "export_vcards"]
     actions_list = ["import_vcards"]
-    actions_detail = ["download_personal_data", "erase_person"]
+    actions_detail = ["customer_360", "download_personal_data", "erase_person"]
 
     # --- list -------------------------------------------------------------
 
@@ -295,6 +295,14 @@ class PartyAdmin(SimpleHistoryAdmin, ExportActionMixin, ModelAdmin):
 
     def _party(self, request, object_id) -> Party:
         return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    @action(description="Customer 360", url_path="customer-360", icon="dashboard")
+    def customer_360(self, request, object_id):
+        """The party's customer 360 page (analytics, above this tier: linked by URL name;
+        it checks what the user may see)."""
+        return HttpResponseRedirect(
+            reverse("analytics:customer_360", args=[self._party(request, object_id).pk])
+        )
 
     @action(
         description="Personal data (JSON)",

@@ -74,6 +74,7 @@ def test_sales_rep_navigation_shows_only_what_the_role_allows(users, rf):
             "Replenishment rules",
         ],
         "Sales": ["Quotations", "Sales orders"],
+        "Analytics": ["Sales analysis", "Lead-to-cash time"],
         "Approvals": ["Approval requests"],
         "Integrations": ["API documentation"],
     }
@@ -118,6 +119,7 @@ def test_administrator_navigation_has_every_module(users, rf):
         "Inventory",
         "Purchasing",
         "Sales",
+        "Analytics",
         "Approvals",
         "Integrations",
         "Administration",

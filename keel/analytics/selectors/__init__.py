@@ -1,0 +1,1 @@
+"""Reads of analytics: each module answers one page (customer 360, trail, sales)."""
