@@ -27,5 +27,6 @@ urlpatterns = [
     path("w/inventory/", include("keel.inventory.urls")),
     path("w/purchasing/", include("keel.purchasing.urls")),
     path("w/", include("keel.web.urls")),
+    path("q/", include("keel.sales.public_urls")),
     path("", admin.site.urls),
 ]

@@ -4,15 +4,16 @@ service."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from unfold.decorators import action, display
 
 from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
+from keel.core.documents import pdf_response
 
 from . import selectors
-from .models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
+from .models import OUTREACH_FIELDS, Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from .permissions import RELEASE_PERMISSION
-from .services import orders, quotations
+from .services import orders, quotation_documents, quotations
 
 STATUS_COLOURS = {
     "draft": "info",
@@ -29,6 +30,7 @@ QUOTATION_STEPS = {
     "send": ("sales.change_quotation", {Q.DRAFT}),
     "approve": ("core.decide_approvalrequest", {Q.TO_APPROVE}),
     "confirm": ("sales.add_salesorder", {Q.DRAFT, Q.SENT}),
+    "pdf": ("sales.view_quotation", set(Q)),
 }
 ORDER_STEPS = {
     "deliver": ("sales.deliver_salesorder", {SO.CONFIRMED}),
@@ -97,10 +99,11 @@ class QuotationAdmin(RecordAdmin):
         "amount_tax",
         "amount_total",
         "discount_approved_by",
+        *OUTREACH_FIELDS,
     ]
     readonly_fields = fields
     inlines = [QuotationLineInline]
-    actions_detail = ["send_quotation", "approve_discount", "confirm_quotation"]
+    actions_detail = ["send_quotation", "approve_discount", "confirm_quotation", "download_pdf"]
 
     def get_queryset(self, request):
         return selectors.quotations_visible_to(request.user)
@@ -114,10 +117,27 @@ class QuotationAdmin(RecordAdmin):
     def has_confirm_permission(self, request, object_id=None) -> bool:
         return self._may(request, object_id, "confirm")
 
-    @action(description="Send", url_path="send", permissions=["send"])
+    def has_pdf_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "pdf")
+
+    @action(description="Send by e-mail", url_path="send", permissions=["send"])
     def send_quotation(self, request, object_id):
-        return self._step(
-            request, object_id, "Send", lambda q, _: quotations.send(q.pk, by=request.user)
+        def run(quotation, _):
+            sent = quotation_documents.email_quotation(
+                quotation.pk, by=request.user, base_url=request.build_absolute_uri("/")
+            )
+            if sent.status == Q.TO_APPROVE:
+                messages.warning(
+                    request, f"{sent} waits for a sales manager to approve its discount."
+                )
+
+        return self._step(request, object_id, "Send by e-mail", run)
+
+    @action(description="PDF", url_path="pdf", permissions=["pdf"])
+    def download_pdf(self, request, object_id):
+        quotation = self._record(request, object_id)
+        return pdf_response(
+            quotation_documents.render_pdf(quotation), quotation_documents.pdf_filename(quotation)
         )
 
     @action(description="Approve discount", url_path="approve-discount", permissions=["approve"])

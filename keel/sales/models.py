@@ -46,7 +46,10 @@ class Quotation(Document):
     dates, valid until a date.
 
     draft -> to approve (a discount above the threshold) -> draft (approved) -> sent
-    -> confirmed (it became an order); draft or sent may be cancelled.
+    -> confirmed (it became an order, also when the customer accepted it online) or
+    declined (the customer said no online, with a reason); draft or sent may be
+    cancelled. `revision` counts the versions sent: a link carries it, so an older
+    revision's acceptance link stops working.
     """
 
     class Status(models.TextChoices):
@@ -55,11 +58,12 @@ class Quotation(Document):
         SENT = "sent", "Sent"
         CONFIRMED = "confirmed", "Confirmed"
         CANCELLED = "cancelled", "Cancelled"
+        DECLINED = "declined", "Declined"
 
     TRANSITIONS = {
         Status.DRAFT: {Status.TO_APPROVE, Status.SENT, Status.CONFIRMED, Status.CANCELLED},
         Status.TO_APPROVE: {Status.DRAFT, Status.CANCELLED},
-        Status.SENT: {Status.CONFIRMED, Status.DRAFT, Status.CANCELLED},
+        Status.SENT: {Status.CONFIRMED, Status.DRAFT, Status.CANCELLED, Status.DECLINED},
     }
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -90,6 +94,15 @@ class Quotation(Document):
     discount_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    revision = models.PositiveIntegerField(default=1)
+    emailed_to = models.CharField(max_length=254, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    # What the customer decided on the public page, and from where.
+    accepted_name = models.CharField(max_length=200, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=500, blank=True)
+    decided_ip = models.GenericIPAddressField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -106,6 +119,19 @@ class Quotation(Document):
 
     def __str__(self) -> str:
         return self.number or f"Draft quotation {self.pk}"
+
+
+# How the quotation went out and what the customer decided on the public page.
+OUTREACH_FIELDS = (
+    "revision",
+    "emailed_to",
+    "emailed_at",
+    "accepted_name",
+    "accepted_at",
+    "declined_at",
+    "decline_reason",
+    "decided_ip",
+)
 
 
 class QuotationLine(models.Model):

@@ -85,4 +85,4 @@ def manager(company):
 
 @pytest.fixture
 def acme(company):
-    return customer(company, "Acme Corp")
+    return customer(company, "Acme Corp", email="buyer@acme.example")
