@@ -5,6 +5,7 @@ service."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from unfold.decorators import action, display
 
 from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
@@ -104,6 +105,7 @@ class QuotationAdmin(RecordAdmin):
     readonly_fields = fields
     inlines = [QuotationLineInline]
     actions_detail = ["send_quotation", "approve_discount", "confirm_quotation", "download_pdf"]
+    actions_list = ["new_quotation"]
 
     def get_queryset(self, request):
         return selectors.quotations_visible_to(request.user)
@@ -119,6 +121,14 @@ class QuotationAdmin(RecordAdmin):
 
     def has_pdf_permission(self, request, object_id=None) -> bool:
         return self._may(request, object_id, "pdf")
+
+    def has_new_quotation_permission(self, request) -> bool:
+        return request.user.has_perm("sales.add_quotation")
+
+    @action(description="New quotation", url_path="new", permissions=["new_quotation"])
+    def new_quotation(self, request):
+        """The builder is a page of its own (this record is read-only)."""
+        return redirect("sales:quotation_new")
 
     @action(description="Send by e-mail", url_path="send", permissions=["send"])
     def send_quotation(self, request, object_id):

@@ -1,5 +1,6 @@
-"""What sales adds to the CRM timeline of an opportunity or a customer: each
-quotation e-mailed, accepted online (by whom) or declined (and why)."""
+"""What sales adds to CRM records: on the timeline of an opportunity or a customer,
+each quotation e-mailed, accepted online (by whom) or declined (and why); on an
+open opportunity its owner may quote, a "New quotation" button."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Iterable
 from django.urls import NoReverseMatch, reverse
 
 from keel.crm.models import Opportunity
+from keel.crm.record_links import RecordLink, register_record_link
+from keel.crm.selectors import may_manage_opportunity
 from keel.crm.timeline import TimelineEntry, register_timeline_source
 from keel.parties.models import Party
 
@@ -62,5 +65,16 @@ def quotation_entries(record) -> Iterable[TimelineEntry]:
             )
 
 
+def new_quotation_link(user, record) -> RecordLink | None:
+    """ "New quotation" on an open opportunity the user may quote."""
+    if not isinstance(record, Opportunity) or record.status != Opportunity.Status.OPEN:
+        return None
+    if not user.has_perm("sales.add_quotation") or not may_manage_opportunity(user, record):
+        return None
+    url = f"{reverse('sales:quotation_new')}?opportunity={record.pk}"
+    return RecordLink("New quotation", url, "new-quotation")
+
+
 def register() -> None:
     register_timeline_source("sales.quotations", quotation_entries)
+    register_record_link("sales.new_quotation", new_quotation_link)

@@ -17,9 +17,7 @@ from django.urls import resolve
 from keel.core.errors import InvalidInput
 from keel.core.models import OutboxEvent, StatusChange
 from keel.crm.models import Opportunity
-from keel.crm.services.opportunities import create_opportunity
 from keel.crm.timeline import timeline
-from keel.parties.services.parties import create_party
 
 from ..errors import (
     AcceptanceLinkExpired,
@@ -44,18 +42,6 @@ def decisions() -> tuple:
         state(),
         sorted(Quotation.objects.values_list("pk", *OUTREACH_FIELDS)),
         StatusChange.objects.count(),
-    )
-
-
-@pytest.fixture
-def jane(company):
-    return create_party(company=company, name="Jane Roe", email="jane.roe@acme.example")
-
-
-@pytest.fixture
-def deal(company, pipeline, acme, jane, rep):
-    return create_opportunity(
-        company=company, name="Acme widgets", party=acme, owner=rep, contact=jane, by=rep
     )
 
 

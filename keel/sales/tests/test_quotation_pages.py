@@ -41,12 +41,6 @@ def _page(token: str) -> str:
     return reverse("sales_public:quotation", args=[token])
 
 
-def _signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_customer_reads_the_quotation_and_accepts_it_without_an_account(sent, rep):
     """Given Ann's sent quotation and its link;
     When the customer opens it (no login) and accepts as "Jane Roe";
@@ -174,22 +168,20 @@ def test_the_customer_downloads_the_pdf_from_the_page(sent):
 # --- the rep's side: the PDF button and the e-mail, on the page and in the API -------
 
 
-def test_the_rep_downloads_the_pdf_and_another_rep_cannot(sent, rep, other_rep):
+def test_the_rep_downloads_the_pdf_and_another_rep_cannot(sent, rep, other_rep, signed_in):
     url = reverse("admin:sales_quotation_download_pdf", args=[sent.pk])
-    mine = _signed_in(rep).get(url)
+    mine = signed_in(rep).get(url)
     assert mine.status_code == 200 and mine.content.startswith(b"%PDF")
-    assert _signed_in(other_rep).get(url).status_code == 403
+    assert signed_in(other_rep).get(url).status_code == 403
 
 
-def test_the_send_button_e_mails_the_quotation(company, wh, gadget, acme, rep, smtp):
+def test_the_send_button_e_mails_the_quotation(company, wh, gadget, acme, rep, smtp, signed_in):
     """Given Ann's draft; When she presses "Send by e-mail"; Then Acme gets it and the
     quotation is sent."""
     quote = quotations.create_quotation(
         company, party=acme, warehouse=wh, lines=[{"product": gadget, "quantity": 1}], by=rep
     )
-    response = _signed_in(rep).post(
-        reverse("admin:sales_quotation_send_quotation", args=[quote.pk])
-    )
+    response = signed_in(rep).post(reverse("admin:sales_quotation_send_quotation", args=[quote.pk]))
     assert response.status_code == 302
     assert [m["To"] for m in smtp.messages] == ["buyer@acme.example"]
     assert Quotation.objects.get(pk=quote.pk).status == "sent"
