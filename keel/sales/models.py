@@ -102,7 +102,7 @@ class Quotation(Document):
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=500, blank=True)
-    decided_ip = models.GenericIPAddressField(null=True, blank=True)
+    decided_ip = models.GenericIPAddressField("decided from IP address", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
