@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from unfold.decorators import action, display
 
 from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
@@ -24,6 +25,8 @@ STATUS_COLOURS = {
     "done": "success",
     "on_hold": "danger",
     "cancelled": "danger",
+    "declined": "danger",
+    "revised": "info",
 }
 Q, SO = Quotation.Status, SalesOrder.Status
 # step -> (permission, statuses in which the button shows)
@@ -32,6 +35,7 @@ QUOTATION_STEPS = {
     "approve": ("core.decide_approvalrequest", {Q.TO_APPROVE}),
     "confirm": ("sales.add_salesorder", {Q.DRAFT, Q.SENT}),
     "pdf": ("sales.view_quotation", set(Q)),
+    "revise": ("sales.change_quotation", {Q.SENT, Q.DECLINED}),
 }
 ORDER_STEPS = {
     "deliver": ("sales.deliver_salesorder", {SO.CONFIRMED}),
@@ -74,6 +78,7 @@ class QuotationAdmin(RecordAdmin):
     steps = QUOTATION_STEPS
     list_display = [
         "number",
+        "revision",
         "party",
         "owner",
         "quote_date",
@@ -104,7 +109,13 @@ class QuotationAdmin(RecordAdmin):
     ]
     readonly_fields = fields
     inlines = [QuotationLineInline]
-    actions_detail = ["send_quotation", "approve_discount", "confirm_quotation", "download_pdf"]
+    actions_detail = [
+        "send_quotation",
+        "approve_discount",
+        "confirm_quotation",
+        "revise_quotation",
+        "download_pdf",
+    ]
     actions_list = ["new_quotation"]
 
     def get_queryset(self, request):
@@ -121,6 +132,22 @@ class QuotationAdmin(RecordAdmin):
 
     def has_pdf_permission(self, request, object_id=None) -> bool:
         return self._may(request, object_id, "pdf")
+
+    def has_revise_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "revise")
+
+    @action(description="Revise", url_path="revise", permissions=["revise"])
+    def revise_quotation(self, request, object_id):
+        """The next revision, a draft priced and promised today; this one is kept."""
+        made = {}
+
+        def run(quotation, _):
+            made["revision"] = quotations.revise(quotation.pk, by=request.user)
+
+        response = self._step(request, object_id, "Revise", run)
+        if "revision" in made:
+            return redirect(reverse("admin:sales_quotation_change", args=[made["revision"].pk]))
+        return response
 
     def has_new_quotation_permission(self, request) -> bool:
         return request.user.has_perm("sales.add_quotation")

@@ -69,6 +69,7 @@ class QuotationOut(ExactOut):
             "amount_tax",
             "amount_total",
             *OUTREACH_FIELDS,
+            "revision_of",
             "lines",
             "allowed_transitions",
             "version",
@@ -146,6 +147,14 @@ class QuotationIn(CompanyScopedFieldsMixin, serializers.Serializer):
         choices=InvoicingPolicy.choices, required=False, default=InvoicingPolicy.ORDERED
     )
     lines = QuotationLineIn(many=True)
+
+
+class QuotationReviseIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    """Without lines, the revision keeps the current ones (priced again)."""
+
+    quote_date = serializers.DateField(required=False)
+    valid_until = serializers.DateField(required=False)
+    lines = QuotationLineIn(many=True, required=False)
 
 
 class QuotationConfirmIn(serializers.Serializer):

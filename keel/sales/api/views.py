@@ -23,6 +23,7 @@ from .serializers import (
     QuotationConfirmIn,
     QuotationIn,
     QuotationOut,
+    QuotationReviseIn,
     SalesDeliverIn,
     SalesInvoiceIn,
     SalesInvoiceOut,
@@ -70,6 +71,7 @@ class QuotationViewSet(ReadViewSet):
         "confirm": "sales.add_salesorder",
         "approve_discount": "core.decide_approvalrequest",
         "pdf": "sales.view_quotation",
+        "revise": "sales.change_quotation",
     }
 
     def get_queryset(self):
@@ -102,6 +104,16 @@ class QuotationViewSet(ReadViewSet):
             self.get_object().pk, by=request.user, base_url=request.build_absolute_uri("/")
         )
         return self._out(found)
+
+    @extend_schema(request=QuotationReviseIn, responses={201: QuotationOut})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """The next revision (a draft, same number); this one is kept as revised."""
+        data = self.body(QuotationReviseIn)
+        if "lines" in data:
+            data["lines"] = [dict(line) for line in data["lines"]]
+        found = quotations.revise(self.get_object().pk, by=request.user, **data)
+        return self._out(found, status.HTTP_201_CREATED)
 
     @extend_schema(request=SalesNoteIn, responses=QuotationOut)
     @action(detail=True, methods=["post"], url_path="approve-discount")

@@ -74,6 +74,11 @@ def require_open(quotation: Quotation, on_date: dt.date) -> None:
             + (f" by {quotation.accepted_name}" if quotation.accepted_name else "")
             + "; nothing more to do.",
         )
+    if quotation.status == Status.REVISED:
+        raise AcceptanceLinkInvalid(
+            f"This link is for an earlier revision of {quotation.number}; use the link in the "
+            "latest e-mail."
+        )
     if quotation.status == Status.DECLINED:
         raise QuotationDecided(f"{quotation} was already declined; ask for a new quotation.")
     if quotation.status != Status.SENT:
