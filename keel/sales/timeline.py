@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.urls import NoReverseMatch, reverse
 
+from keel.core.money import format_money
 from keel.crm.models import Opportunity
 from keel.crm.record_links import RecordLink, register_record_link
 from keel.crm.selectors import may_manage_opportunity
@@ -35,7 +36,7 @@ def quotation_entries(record) -> Iterable[TimelineEntry]:
     for quotation in found.select_related("owner").order_by("id"):
         link, owner = _link(quotation), quotation.owner
         rep = (owner.get_full_name() or owner.get_username()) if owner else ""
-        total = f"{quotation.amount_total} {quotation.currency}"
+        total = format_money(quotation.amount_total, quotation.currency)
         if quotation.emailed_at:
             yield TimelineEntry(
                 quotation.emailed_at,

@@ -16,6 +16,7 @@ from django.urls import resolve
 
 from keel.core.errors import InvalidInput
 from keel.core.models import OutboxEvent, StatusChange
+from keel.core.tests.concurrency import run_together
 from keel.crm.models import Opportunity
 from keel.crm.timeline import timeline
 
@@ -180,14 +181,14 @@ def test_the_customer_accepts_with_their_name_and_the_order_is_confirmed(sent, d
         "203.0.113.7",
     )
     assert quote.accepted_at is not None
-    assert (
-        StatusChange.objects.filter(object_id=str(quote.pk), to_status="confirmed").get().changed_by
-        == rep
+    confirmed = StatusChange.objects.get(
+        content_type__model="quotation", object_id=str(quote.pk), to_status="confirmed"
     )
+    assert confirmed.changed_by == rep
     assert Opportunity.objects.get(pk=deal.pk).status == "won"
     entries = [e for e in timeline(deal) if e.kind == "quotation_accepted"]
     assert [(e.title, e.detail, e.user) for e in entries] == [
-        ("Quotation SQ/00001 accepted online by Jane Roe", "363.0000 USD", "Jane Roe")
+        ("Quotation SQ/00001 accepted online by Jane Roe", "363.00 USD", "Jane Roe")
     ]
 
 
@@ -286,3 +287,41 @@ def test_messages_say_what_to_do(sent, settings):
     assert tampered.value.detail == (
         "This link is not valid; check that it was copied whole from the e-mail."
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_eight_simultaneous_decisions_on_one_link_make_one_order(
+    company, wh, widget, gadget, price_list, acme, rep
+):
+    """Given a sent quotation; When eight browsers submit at the same moment, four
+    accepting and four declining; Then exactly one decision wins (one order, or none
+    and declined), the seven others are refused as already decided, and nothing is
+    reserved twice."""
+    quote = quotations.create_quotation(
+        company,
+        party=acme,
+        warehouse=wh,
+        quote_date=JUNE_1,
+        lines=[{"product": widget, "quantity": 2}, {"product": gadget, "quantity": 3}],
+        by=rep,
+    )
+    token = acceptance.token_for(quotations.send(quote.pk, by=rep))
+    turns = iter(range(8))
+
+    def decide():
+        if next(turns) % 2:
+            acceptance.decline(token, reason="No", on_date=JUNE_2)
+        else:
+            acceptance.accept(token, name="Jane Roe", on_date=JUNE_2)
+
+    errors = run_together(decide, 8)
+
+    assert sorted(getattr(e, "code", repr(e)) for e in errors) == ["quotation_already_decided"] * 7
+    final = Quotation.objects.get(pk=quote.pk)
+    assert final.status in ("confirmed", "declined")
+    assert SalesOrder.objects.count() == (1 if final.status == "confirmed" else 0)
+    changes = StatusChange.objects.filter(
+        content_type__model="quotation", object_id=str(quote.pk), to_status=final.status
+    )
+    assert changes.count() == 1
