@@ -15,7 +15,7 @@ from keel.core.documents import pdf_response
 from . import selectors
 from .models import OUTREACH_FIELDS, Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from .permissions import RELEASE_PERMISSION
-from .services import orders, quotation_documents, quotations
+from .services import orders, quotation_documents, quotations, revisions
 
 STATUS_COLOURS = {
     "draft": "info",
@@ -142,7 +142,7 @@ class QuotationAdmin(RecordAdmin):
         made = {}
 
         def run(quotation, _):
-            made["revision"] = quotations.revise(quotation.pk, by=request.user)
+            made["revision"] = revisions.revise(quotation.pk, by=request.user)
 
         response = self._step(request, object_id, "Revise", run)
         if "revision" in made:

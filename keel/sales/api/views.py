@@ -15,7 +15,7 @@ from keel.core.documents import pdf_response
 from .. import selectors
 from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from ..permissions import RELEASE_PERMISSION
-from ..services import acceptance, orders, quotation_documents, quotations
+from ..services import acceptance, orders, quotation_documents, quotations, revisions
 from .serializers import (
     AcceptIn,
     DeclineIn,
@@ -112,7 +112,7 @@ class QuotationViewSet(ReadViewSet):
         data = self.body(QuotationReviseIn)
         if "lines" in data:
             data["lines"] = [dict(line) for line in data["lines"]]
-        found = quotations.revise(self.get_object().pk, by=request.user, **data)
+        found = revisions.revise(self.get_object().pk, by=request.user, **data)
         return self._out(found, status.HTTP_201_CREATED)
 
     @extend_schema(request=SalesNoteIn, responses=QuotationOut)

@@ -13,7 +13,7 @@ from keel.core.errors import TransitionNotAllowed
 
 from ..errors import AcceptanceLinkInvalid
 from ..models import Quotation
-from ..services import acceptance, quotation_documents, quotations
+from ..services import acceptance, quotation_documents, quotations, revisions
 from .test_quotation_acceptance import decisions
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_a_revision_keeps_the_number_and_the_old_one_read_only(sent, rep, deal):
     old_link = acceptance.token_for(sent)
 
     # When
-    second = quotations.revise(sent.pk, by=rep, quote_date=JUNE_5)
+    second = revisions.revise(sent.pk, by=rep, quote_date=JUNE_5)
 
     # Then
     assert (str(second), second.number, second.revision, second.status) == (
@@ -84,7 +84,7 @@ def test_a_declined_quotation_is_revised_with_new_lines(sent, rep, widget):
     """Given Jane declined SQ/00001 ("Too many gadgets"); When Ann revises it with 2
     widgets only; Then rev 2 has that line and totals 180.00."""
     acceptance.decline(acceptance.token_for(sent), reason="Too many gadgets", on_date=JUNE_5)
-    second = quotations.revise(
+    second = revisions.revise(
         sent.pk, by=rep, quote_date=JUNE_5, lines=[{"product": widget, "quantity": 2}]
     )
     assert (second.revision, second.amount_total, second.lines.count()) == (2, D("180.00"), 1)
@@ -98,16 +98,16 @@ def test_refused_revisions_change_nothing(case, sent, rep, other_rep, widget):
     by, lines = rep, None
     target = sent
     if case == "draft":
-        target = quotations.revise(sent.pk, by=rep, quote_date=JUNE_5)
+        target = revisions.revise(sent.pk, by=rep, quote_date=JUNE_5)
     elif case == "revised":
-        quotations.revise(sent.pk, by=rep, quote_date=JUNE_5)
+        revisions.revise(sent.pk, by=rep, quote_date=JUNE_5)
     elif case == "other rep":
         by = other_rep
     else:
         lines = [{"product": widget, "quantity": -1}]
     before = decisions()
     with pytest.raises(Exception) as refused:
-        quotations.revise(target.pk, by=by, quote_date=JUNE_5, lines=lines)
+        revisions.revise(target.pk, by=by, quote_date=JUNE_5, lines=lines)
     expected = {
         "draft": "transition_not_allowed",
         "revised": "transition_not_allowed",
