@@ -15,7 +15,7 @@ from keel.users.roles import Role
 from keel.users.tests.factories import user_with_role
 
 from ..models import Quotation, SalesOrder
-from ..services import acceptance, quotations
+from ..services import acceptance, quotations, revisions
 from .test_quotation_acceptance import decisions
 
 pytestmark = pytest.mark.django_db
@@ -126,13 +126,15 @@ def test_a_post_without_the_csrf_token_is_refused(sent):
         ("link expired", 410, "This link has expired; ask your contact for a new one."),
         ("quotation expired", 409, "ask for a new quotation with today's prices and stock"),
         ("cancelled", 409, "SQ/00001 is cancelled; it cannot be accepted or declined now."),
+        ("revised", 404, "This link is for an earlier revision of SQ/00001; use the link in"),
     ],
 )
 def test_a_link_that_no_longer_works_says_why_and_changes_nothing(
     case, status, says, sent, rep, settings
 ):
-    """A tampered or expired link, an expired or a cancelled quotation: the page says
-    why with a 4xx status, offers no form, and accepting anyway changes nothing."""
+    """A tampered or expired link, an expired, cancelled or since revised quotation: the
+    page says why with a 4xx status, offers no form, and accepting anyway changes
+    nothing."""
     token = acceptance.token_for(sent)
     if case == "tampered":
         token = token[:-3] + ("xyz" if not token.endswith("xyz") else "abc")
@@ -145,6 +147,8 @@ def test_a_link_that_no_longer_works_says_why_and_changes_nothing(
         )
     elif case == "cancelled":
         quotations.cancel(sent.pk, by=rep)
+    elif case == "revised":
+        quotations.send(revisions.revise(sent.pk, by=rep).pk, by=rep)
     before = decisions()
 
     shown = Client().get(_page(token))
