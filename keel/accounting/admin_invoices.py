@@ -9,7 +9,6 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,6 +20,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
+from keel.core.documents import pdf_response
 from keel.core.errors import DomainError
 from keel.core.money import format_money
 
@@ -294,13 +294,9 @@ class InvoiceAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
         if not self.has_pdf_permission(request, object_id):
             raise PermissionDenied
         invoice = self._document(request, object_id)
-        response = HttpResponse(
-            invoice_documents.render_pdf(invoice), content_type="application/pdf"
+        return pdf_response(
+            invoice_documents.render_pdf(invoice), invoice_documents.pdf_filename(invoice)
         )
-        response["Content-Disposition"] = (
-            f'inline; filename="{invoice_documents.pdf_filename(invoice)}"'
-        )
-        return response
 
 
 @admin.register(Payment)

@@ -186,6 +186,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "keel@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where customers reach Keel: the start of links in e-mails (a quotation's acceptance link).
+KEEL_PUBLIC_URL = os.environ.get("KEEL_PUBLIC_URL", "http://localhost:8000")
+# How long a quotation's acceptance link works (seconds); 90 days by default.
+SALES_QUOTATION_LINK_MAX_AGE = int(os.environ.get("SALES_QUOTATION_LINK_MAX_AGE", 90 * 24 * 3600))
 
 # --- Background tasks -----------------------------------------------------
 # "immediate": tasks run in the web process right after commit (demo, no worker).

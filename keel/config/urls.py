@@ -26,7 +26,9 @@ urlpatterns = [
     path("w/accounting/reports/", include("keel.accounting.report_urls")),
     path("w/inventory/", include("keel.inventory.urls")),
     path("w/purchasing/", include("keel.purchasing.urls")),
+    path("w/sales/", include("keel.sales.urls")),
     path("w/", include("keel.web.urls")),
     path("analytics/", include("keel.analytics.urls")),
+    path("q/", include("keel.sales.public_urls")),
     path("", admin.site.urls),
 ]

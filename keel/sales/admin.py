@@ -4,16 +4,18 @@ service."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from unfold.decorators import action, display
 
 from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
+from keel.core.documents import pdf_response
 
 from . import selectors
-from .models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
+from .models import OUTREACH_FIELDS, Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from .permissions import RELEASE_PERMISSION
-from .services import orders, quotations
+from .services import orders, quotation_documents, quotations, revisions
 
 STATUS_COLOURS = {
     "draft": "info",
@@ -23,6 +25,8 @@ STATUS_COLOURS = {
     "done": "success",
     "on_hold": "danger",
     "cancelled": "danger",
+    "declined": "danger",
+    "revised": "info",
 }
 Q, SO = Quotation.Status, SalesOrder.Status
 # step -> (permission, statuses in which the button shows)
@@ -30,6 +34,8 @@ QUOTATION_STEPS = {
     "send": ("sales.change_quotation", {Q.DRAFT}),
     "approve": ("core.decide_approvalrequest", {Q.TO_APPROVE}),
     "confirm": ("sales.add_salesorder", {Q.DRAFT, Q.SENT}),
+    "pdf": ("sales.view_quotation", set(Q)),
+    "revise": ("sales.change_quotation", {Q.SENT, Q.DECLINED}),
 }
 ORDER_STEPS = {
     "deliver": ("sales.deliver_salesorder", {SO.CONFIRMED}),
@@ -77,6 +83,7 @@ class QuotationAdmin(RecordAdmin):
     steps = QUOTATION_STEPS
     list_display = [
         "number",
+        "revision",
         "party",
         "owner",
         "quote_date",
@@ -103,10 +110,19 @@ class QuotationAdmin(RecordAdmin):
         "amount_tax",
         "amount_total",
         "discount_approved_by",
+        *OUTREACH_FIELDS,
     ]
     readonly_fields = fields
     inlines = [QuotationLineInline]
-    actions_detail = ["send_quotation", "approve_discount", "confirm_quotation", "customer_360"]
+    actions_detail = [
+        "send_quotation",
+        "approve_discount",
+        "confirm_quotation",
+        "revise_quotation",
+        "download_pdf",
+        "customer_360",
+    ]
+    actions_list = ["new_quotation"]
 
     def get_queryset(self, request):
         return selectors.quotations_visible_to(request.user)
@@ -120,10 +136,51 @@ class QuotationAdmin(RecordAdmin):
     def has_confirm_permission(self, request, object_id=None) -> bool:
         return self._may(request, object_id, "confirm")
 
-    @action(description="Send", url_path="send", permissions=["send"])
+    def has_pdf_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "pdf")
+
+    def has_revise_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "revise")
+
+    @action(description="Revise", url_path="revise", permissions=["revise"])
+    def revise_quotation(self, request, object_id):
+        """The next revision, a draft priced and promised today; this one is kept."""
+        made = {}
+
+        def run(quotation, _):
+            made["revision"] = revisions.revise(quotation.pk, by=request.user)
+
+        response = self._step(request, object_id, "Revise", run)
+        if "revision" in made:
+            return redirect(reverse("admin:sales_quotation_change", args=[made["revision"].pk]))
+        return response
+
+    def has_new_quotation_permission(self, request) -> bool:
+        return request.user.has_perm("sales.add_quotation")
+
+    @action(description="New quotation", url_path="new", permissions=["new_quotation"])
+    def new_quotation(self, request):
+        """The builder is a page of its own (this record is read-only)."""
+        return redirect("sales:quotation_new")
+
+    @action(description="Send by e-mail", url_path="send", permissions=["send"])
     def send_quotation(self, request, object_id):
-        return self._step(
-            request, object_id, "Send", lambda q, _: quotations.send(q.pk, by=request.user)
+        def run(quotation, _):
+            sent = quotation_documents.email_quotation(
+                quotation.pk, by=request.user, base_url=request.build_absolute_uri("/")
+            )
+            if sent.status == Q.TO_APPROVE:
+                messages.warning(
+                    request, f"{sent} waits for a sales manager to approve its discount."
+                )
+
+        return self._step(request, object_id, "Send by e-mail", run)
+
+    @action(description="PDF", url_path="pdf", permissions=["pdf"])
+    def download_pdf(self, request, object_id):
+        quotation = self._record(request, object_id)
+        return pdf_response(
+            quotation_documents.render_pdf(quotation), quotation_documents.pdf_filename(quotation)
         )
 
     @action(description="Approve discount", url_path="approve-discount", permissions=["approve"])

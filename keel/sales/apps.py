@@ -12,6 +12,7 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        from . import handlers, permissions  # noqa: F401
+        from . import handlers, permissions, timeline  # noqa: F401
 
         handlers.register()
+        timeline.register()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keel.core.errors import Conflict, InvalidInput
+from keel.core.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class QuotationExpired(Conflict):
@@ -33,3 +33,28 @@ class OrderOnHold(Conflict):
 
 class NotOnHold(Conflict):
     code = "order_not_on_hold"
+
+
+class AcceptanceLinkInvalid(NotFound):
+    """A link that was tampered with, or is for a revision since replaced."""
+
+    code = "acceptance_link_invalid"
+
+
+class AcceptanceLinkExpired(DomainError):
+    """A link older than the links' lifetime."""
+
+    code = "acceptance_link_expired"
+    status = 410
+
+
+class QuotationDecided(Conflict):
+    """The customer already accepted or declined the quotation."""
+
+    code = "quotation_already_decided"
+
+
+class RecipientMissing(InvalidInput):
+    """Neither the contact nor the customer has an e-mail address."""
+
+    code = "recipient_email_missing"

@@ -46,7 +46,11 @@ class Quotation(Document):
     dates, valid until a date.
 
     draft -> to approve (a discount above the threshold) -> draft (approved) -> sent
-    -> confirmed (it became an order); draft or sent may be cancelled.
+    -> confirmed (it became an order, also when the customer accepted it online) or
+    declined (the customer said no online, with a reason); draft or sent may be
+    cancelled. Revising a sent or declined quotation makes the next revision (SQ/00001
+    rev 2, same number, a draft) and keeps this one, read-only, as *revised*: its
+    acceptance link stops working.
     """
 
     class Status(models.TextChoices):
@@ -55,11 +59,20 @@ class Quotation(Document):
         SENT = "sent", "Sent"
         CONFIRMED = "confirmed", "Confirmed"
         CANCELLED = "cancelled", "Cancelled"
+        DECLINED = "declined", "Declined"
+        REVISED = "revised", "Replaced by a revision"
 
     TRANSITIONS = {
         Status.DRAFT: {Status.TO_APPROVE, Status.SENT, Status.CONFIRMED, Status.CANCELLED},
         Status.TO_APPROVE: {Status.DRAFT, Status.CANCELLED},
-        Status.SENT: {Status.CONFIRMED, Status.DRAFT, Status.CANCELLED},
+        Status.SENT: {
+            Status.CONFIRMED,
+            Status.DRAFT,
+            Status.CANCELLED,
+            Status.DECLINED,
+            Status.REVISED,
+        },
+        Status.DECLINED: {Status.REVISED},
     }
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -90,6 +103,23 @@ class Quotation(Document):
     discount_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    revision = models.PositiveIntegerField(default=1)
+    revision_of = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_revision",
+        help_text="The revision this one replaced",
+    )
+    emailed_to = models.CharField(max_length=254, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    # What the customer decided on the public page, and from where.
+    accepted_name = models.CharField(max_length=200, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=500, blank=True)
+    decided_ip = models.GenericIPAddressField("decided from IP address", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -97,7 +127,9 @@ class Quotation(Document):
         indexes = [models.Index(fields=["company", "status"]), models.Index(fields=["owner"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["company", "number"], condition=~Q(number=""), name="sq_unique_number"
+                fields=["company", "number", "revision"],
+                condition=~Q(number=""),
+                name="sq_unique_number_revision",
             ),
             models.CheckConstraint(
                 condition=Q(valid_until__gte=models.F("quote_date")), name="sq_valid_after_date"
@@ -105,7 +137,22 @@ class Quotation(Document):
         ]
 
     def __str__(self) -> str:
-        return self.number or f"Draft quotation {self.pk}"
+        if not self.number:
+            return f"Draft quotation {self.pk}"
+        return self.number if self.revision == 1 else f"{self.number} rev {self.revision}"
+
+
+# How the quotation went out and what the customer decided on the public page.
+OUTREACH_FIELDS = (
+    "revision",
+    "emailed_to",
+    "emailed_at",
+    "accepted_name",
+    "accepted_at",
+    "declined_at",
+    "decline_reason",
+    "decided_ip",
+)
 
 
 class QuotationLine(models.Model):

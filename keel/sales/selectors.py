@@ -12,6 +12,7 @@ from django.db.models import QuerySet, Sum
 from keel.accounting.models import AccountRole, Invoice, OpenItem
 from keel.inventory.models import StockMove, Transfer
 from keel.inventory.selectors.atp import positions_of
+from keel.products.pricing import price_for
 
 from .models import OrderInvoice, Quotation, SalesOrder, SalesSettings
 from .permissions import SEE_ALL_PERMISSION
@@ -68,6 +69,28 @@ def promises_for(warehouse, wanted: list[tuple], on_date: dt.date) -> list[Promi
             earliest = day
         result.append(Promise(position.available_on(on_date), earliest))
     return result
+
+
+@dataclass(frozen=True)
+class LinePreview:
+    """What a quotation line would say while the rep types it: the price and why,
+    what is available and from when the quantity can be promised."""
+
+    unit_price: Decimal
+    currency: str
+    explanation: str
+    available: Decimal
+    promise_date: dt.date | None
+
+
+def preview_line(warehouse, party, product, quantity: Decimal, on_date: dt.date) -> LinePreview:
+    """The price-list price of `quantity` of `product` for `party` on `on_date`, and the
+    warehouse's promise for it (the same reads create_quotation makes)."""
+    quote = price_for(product, party, quantity, on_date)
+    (promise,) = promises_for(warehouse, [(product, quantity)], on_date)
+    return LinePreview(
+        quote.unit_price, quote.currency, quote.explanation, promise.available, promise.promise_date
+    )
 
 
 def open_receivables(party) -> Decimal:

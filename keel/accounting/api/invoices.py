@@ -3,13 +3,13 @@ reconcile) and of payments (with unreconcile)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.documents import pdf_response
 from keel.core.errors import InvalidInput
 from keel.core.workflow import allowed_transitions
 from keel.parties.models import Party
@@ -350,13 +350,9 @@ class InvoiceViewSet(
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         current = self.get_object()
-        response = HttpResponse(
-            invoice_documents.render_pdf(current), content_type="application/pdf"
+        return pdf_response(
+            invoice_documents.render_pdf(current), invoice_documents.pdf_filename(current)
         )
-        response["Content-Disposition"] = (
-            f'inline; filename="{invoice_documents.pdf_filename(current)}"'
-        )
-        return response
 
 
 def _journal(company_id, journal_id) -> Journal | None:

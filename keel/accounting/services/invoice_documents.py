@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from keel.core import documents
 from keel.core.errors import InvalidInput
 
 from ..models import Invoice
@@ -14,15 +12,13 @@ from ..selectors.invoices import residual_of
 
 
 def pdf_filename(invoice: Invoice) -> str:
-    return f"{(invoice.number or f'draft-{invoice.pk}').replace('/', '-')}.pdf"
+    return documents.pdf_filename(invoice.number, f"draft-{invoice.pk}")
 
 
 def render_pdf(invoice: Invoice) -> bytes:
     """The document as a PDF: header, party, lines, tax totals, total and due date."""
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-
     lines = list(invoice.lines.select_related("product").prefetch_related("taxes"))
-    html = render_to_string(
+    return documents.render_pdf(
         "accounting/invoices/pdf.html",
         {
             "invoice": invoice,
@@ -32,7 +28,6 @@ def render_pdf(invoice: Invoice) -> bytes:
             "residual": residual_of(invoice) if invoice.status == "posted" else None,
         },
     )
-    return HTML(string=html).write_pdf()
 
 
 def send_invoice(invoice_id: int, *, by=None) -> Invoice:
@@ -47,14 +42,14 @@ def send_invoice(invoice_id: int, *, by=None) -> Invoice:
         raise InvalidInput(
             f"{invoice.party} has no e-mail address; add one to the party first.", field="party"
         )
-    message = EmailMessage(
+    documents.email_pdf(
+        to=invoice.party.email,
         subject=f"{invoice.get_kind_display()} {invoice.number} from {invoice.company.name}",
-        body=render_to_string("accounting/invoices/email.txt", {"invoice": invoice}),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[invoice.party.email],
+        body_template="accounting/invoices/email.txt",
+        context={"invoice": invoice},
+        filename=pdf_filename(invoice),
+        pdf=render_pdf(invoice),
     )
-    message.attach(pdf_filename(invoice), render_pdf(invoice), "application/pdf")
-    message.send()
     Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
     invoice.refresh_from_db(fields=["sent_at"])
     return invoice

@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..record_links import record_links
 from ..timeline import timeline
 
 register = template.Library()
@@ -21,3 +22,9 @@ def money(amount) -> str:
         return f"{amount:,.2f}"
     except (TypeError, ValueError):
         return str(amount)
+
+
+@register.inclusion_tag("crm/record_links.html", takes_context=True)
+def crm_record_links(context, record):
+    """The buttons other domains offer on this record (see keel.crm.record_links)."""
+    return {"links": record_links(context["request"].user, record)}

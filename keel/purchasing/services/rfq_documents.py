@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from keel.core import documents
 from keel.core.errors import InvalidInput
 
 from ..models import Rfq, RfqVendor
@@ -14,27 +13,26 @@ from .rfqs import send_rfq
 
 
 def pdf_filename(rfq: Rfq) -> str:
-    return f"{rfq.number.replace('/', '-')}.pdf"
+    return documents.pdf_filename(rfq.number, f"rfq-{rfq.pk}")
+
+
+def _context(rfq: Rfq, vendor) -> dict:
+    return {
+        "rfq": rfq,
+        "company": rfq.company,
+        "vendor": vendor,
+        "lines": list(rfq.lines.select_related("product")),
+        "today": timezone.localdate(),
+    }
 
 
 def render_html(rfq: Rfq, vendor) -> str:
     """The RFQ as `vendor` reads it: products, quantities, blanks for price and lead time."""
-    return render_to_string(
-        "purchasing/rfq/pdf.html",
-        {
-            "rfq": rfq,
-            "company": rfq.company,
-            "vendor": vendor,
-            "lines": list(rfq.lines.select_related("product")),
-            "today": timezone.localdate(),
-        },
-    )
+    return render_to_string("purchasing/rfq/pdf.html", _context(rfq, vendor))
 
 
 def render_pdf(rfq: Rfq, vendor) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-
-    return HTML(string=render_html(rfq, vendor)).write_pdf()
+    return documents.render_pdf("purchasing/rfq/pdf.html", _context(rfq, vendor))
 
 
 def email_rfq(rfq_id: int, *, by=None) -> Rfq:
@@ -58,15 +56,13 @@ def email_rfq(rfq_id: int, *, by=None) -> Rfq:
         raise InvalidInput(f"{rfq} is {rfq.get_status_display().lower()}; it is not sent again.")
     for invitation in invitations:
         vendor = invitation.vendor
-        message = EmailMessage(
+        documents.email_pdf(
+            to=vendor.email,
             subject=f"Request for quotation {rfq.number} from {rfq.company.name}",
-            body=render_to_string(
-                "purchasing/rfq/email.txt", {"rfq": rfq, "vendor": vendor, "company": rfq.company}
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[vendor.email],
+            body_template="purchasing/rfq/email.txt",
+            context={"rfq": rfq, "vendor": vendor, "company": rfq.company},
+            filename=pdf_filename(rfq),
+            pdf=render_pdf(rfq, vendor),
         )
-        message.attach(pdf_filename(rfq), render_pdf(rfq, vendor), "application/pdf")
-        message.send()
         RfqVendor.objects.filter(pk=invitation.pk).update(emailed_at=timezone.now())
     return rfq

@@ -12,7 +12,14 @@ from keel.inventory.models import Warehouse
 from keel.parties.models import Party
 from keel.products.models import Product
 
-from ..models import InvoicingPolicy, Quotation, QuotationLine, SalesOrder, SalesOrderLine
+from ..models import (
+    OUTREACH_FIELDS,
+    InvoicingPolicy,
+    Quotation,
+    QuotationLine,
+    SalesOrder,
+    SalesOrderLine,
+)
 
 
 class QuotationLineOut(ExactOut):
@@ -61,6 +68,8 @@ class QuotationOut(ExactOut):
             "amount_untaxed",
             "amount_tax",
             "amount_total",
+            *OUTREACH_FIELDS,
+            "revision_of",
             "lines",
             "allowed_transitions",
             "version",
@@ -69,6 +78,44 @@ class QuotationOut(ExactOut):
 
     def get_allowed_transitions(self, obj) -> list[str]:
         return allowed_transitions(obj)
+
+
+class PublicQuotationOut(ExactOut):
+    """What the customer sees through the acceptance link: no owner, no approvals."""
+
+    party_name = serializers.CharField(source="party.name")
+    company_name = serializers.CharField(source="company.name")
+    lines = QuotationLineOut(many=True)
+
+    class Meta:
+        model = Quotation
+        fields = [
+            "number",
+            "revision",
+            "status",
+            "company_name",
+            "party_name",
+            "currency",
+            "quote_date",
+            "valid_until",
+            "amount_untaxed",
+            "amount_tax",
+            "amount_total",
+            "accepted_name",
+            "accepted_at",
+            "declined_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class AcceptIn(serializers.Serializer):
+    # Blank allowed here: the service refuses it with its own code and field.
+    name = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class DeclineIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=True)
 
 
 class QuotationLineIn(CompanyScopedFieldsMixin, serializers.Serializer):
@@ -100,6 +147,14 @@ class QuotationIn(CompanyScopedFieldsMixin, serializers.Serializer):
         choices=InvoicingPolicy.choices, required=False, default=InvoicingPolicy.ORDERED
     )
     lines = QuotationLineIn(many=True)
+
+
+class QuotationReviseIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    """Without lines, the revision keeps the current ones (priced again)."""
+
+    quote_date = serializers.DateField(required=False)
+    valid_until = serializers.DateField(required=False)
+    lines = QuotationLineIn(many=True, required=False)
 
 
 class QuotationConfirmIn(serializers.Serializer):

@@ -5,5 +5,6 @@ from . import views
 router = DefaultRouter()
 router.register("quotations", views.QuotationViewSet, basename="quotation")
 router.register("sales-orders", views.OrderViewSet, basename="salesorder")
+router.register("quotation-links", views.QuotationLinkViewSet, basename="quotation-link")
 
 urlpatterns = router.urls

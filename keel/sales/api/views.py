@@ -6,18 +6,24 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from keel.core.api.views import company_of
+from keel.core.documents import pdf_response
 
 from .. import selectors
 from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from ..permissions import RELEASE_PERMISSION
-from ..services import orders, quotations
+from ..services import acceptance, orders, quotation_documents, quotations, revisions
 from .serializers import (
+    AcceptIn,
+    DeclineIn,
+    PublicQuotationOut,
     QuotationConfirmIn,
     QuotationIn,
     QuotationOut,
+    QuotationReviseIn,
     SalesDeliverIn,
     SalesInvoiceIn,
     SalesInvoiceOut,
@@ -64,12 +70,22 @@ class QuotationViewSet(ReadViewSet):
         "send": "sales.change_quotation",
         "confirm": "sales.add_salesorder",
         "approve_discount": "core.decide_approvalrequest",
+        "pdf": "sales.view_quotation",
+        "revise": "sales.change_quotation",
     }
 
     def get_queryset(self):
         lines = QuotationLine.objects.select_related("product").order_by("sequence")
         return selectors.quotations_visible_to(self.request.user).prefetch_related(
             Prefetch("lines", queryset=lines)
+        )
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        found = self.get_object()
+        return pdf_response(
+            quotation_documents.render_pdf(found), quotation_documents.pdf_filename(found)
         )
 
     @extend_schema(request=QuotationIn, responses={201: QuotationOut})
@@ -82,7 +98,22 @@ class QuotationViewSet(ReadViewSet):
     @extend_schema(request=None, responses=QuotationOut)
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        return self._out(quotations.send(self.get_object().pk, by=request.user))
+        """E-mail it to the contact (or customer) with the PDF and the acceptance link;
+        a discount above the threshold sends it to approve instead."""
+        found = quotation_documents.email_quotation(
+            self.get_object().pk, by=request.user, base_url=request.build_absolute_uri("/")
+        )
+        return self._out(found)
+
+    @extend_schema(request=QuotationReviseIn, responses={201: QuotationOut})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """The next revision (a draft, same number); this one is kept as revised."""
+        data = self.body(QuotationReviseIn)
+        if "lines" in data:
+            data["lines"] = [dict(line) for line in data["lines"]]
+        found = revisions.revise(self.get_object().pk, by=request.user, **data)
+        return self._out(found, status.HTTP_201_CREATED)
 
     @extend_schema(request=SalesNoteIn, responses=QuotationOut)
     @action(detail=True, methods=["post"], url_path="approve-discount")
@@ -148,3 +179,43 @@ class OrderViewSet(ReadViewSet):
     def release_hold(self, request, pk=None):
         note = self.body(SalesNoteIn)["note"]
         return self._out(orders.release_hold(self.get_object().pk, by=request.user, note=note))
+
+
+class QuotationLinkViewSet(viewsets.ViewSet):
+    """The customer's side, by the signed link's token and without an account: read
+    the quotation, accept it with a name (it becomes a confirmed order) or decline it
+    with a reason."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    lookup_field = "token"
+    lookup_value_regex = "[^/]+"
+
+    @staticmethod
+    def _shown(token: str) -> dict:
+        found = acceptance.quotation_of(token)
+        lines = QuotationLine.objects.select_related("product").order_by("sequence")
+        with_lines = Quotation.objects.select_related("company", "party").prefetch_related(
+            Prefetch("lines", queryset=lines)
+        )
+        return PublicQuotationOut(with_lines.get(pk=found.pk)).data
+
+    @extend_schema(responses=PublicQuotationOut)
+    def retrieve(self, request, token=None):
+        return Response(self._shown(token))
+
+    def _decide(self, request, token, body_class, decide, code=status.HTTP_200_OK):
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        decide(token, ip=request.META.get("REMOTE_ADDR") or None, **body.validated_data)
+        return Response(self._shown(token), status=code)
+
+    @extend_schema(request=AcceptIn, responses={201: PublicQuotationOut})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, token=None):
+        return self._decide(request, token, AcceptIn, acceptance.accept, status.HTTP_201_CREATED)
+
+    @extend_schema(request=DeclineIn, responses=PublicQuotationOut)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, token=None):
+        return self._decide(request, token, DeclineIn, acceptance.decline)

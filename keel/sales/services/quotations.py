@@ -33,6 +33,7 @@ from .common import HUNDRED, ZERO, decimal_of, lock, number, party_of, product_o
 Status = Quotation.Status
 APPROVAL_ACTION = "discount"
 DEFAULT_VALIDITY_DAYS = 30
+HAND_PRICED = "Price entered by hand"
 
 
 @atomic_service
@@ -47,6 +48,16 @@ def configure(company, *, discount_threshold="20", by=None) -> SalesSettings:
     found.discount_threshold = threshold
     found.save()
     return found
+
+
+def dates_of(quote_date: dt.date | None, valid_until: dt.date | None):
+    """The quote date (today by default) and the validity date (30 days on by default),
+    refused when the validity precedes the date."""
+    quote_date = quote_date or timezone.localdate()
+    valid_until = valid_until or quote_date + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
+    if valid_until < quote_date:
+        raise InvalidInput("The validity date cannot precede the quote date.", "valid_until")
+    return quote_date, valid_until
 
 
 def parse_lines(company, party, lines: list[dict], on_date: dt.date, currency: str):
@@ -91,7 +102,7 @@ def parse_lines(company, party, lines: list[dict], on_date: dt.date, currency: s
             unit_price, rule, explanation = quote.unit_price, quote.rule, quote.explanation
         else:
             unit_price = decimal_of(unit_price, field=f"{where}.unit_price", allow_zero=True)
-            rule, explanation = None, "Price entered by hand"
+            rule, explanation = None, HAND_PRICED
         tax_ids = [getattr(t, "pk", t) for t in raw.get("taxes") or []]
         found = {t.pk: t for t in Tax.objects.filter(company=company, pk__in=tax_ids)}
         if len(found) != len(set(tax_ids)):
@@ -175,18 +186,11 @@ def create_quotation(
         raise InvalidInput(
             f"Unknown invoicing policy '{invoicing_policy}'.", field="invoicing_policy"
         )
-    quote_date = quote_date or timezone.localdate()
-    valid_until = valid_until or quote_date + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
-    if valid_until < quote_date:
-        raise InvalidInput("The validity date cannot precede the quote date.", "valid_until")
+    quote_date, valid_until = dates_of(quote_date, valid_until)
     currency = (currency or company.currency).upper()
-    records, line_taxes = parse_lines(company, party, lines, quote_date, currency)
-    untaxed, tax, total = totals_of(company, records, line_taxes, currency)
-    promises = promises_for(warehouse, [(r.product, r.quantity) for r in records], quote_date)
-    for record, promise in zip(records, promises, strict=True):
-        record.atp_quantity, record.promise_date = promise.available, promise.promise_date
-    quotation = Quotation.objects.create(
-        company=company,
+    return store_quotation(
+        company,
+        lines,
         number=number(company, "quotation", "SQ/"),
         party=party,
         contact=contact,
@@ -197,11 +201,23 @@ def create_quotation(
         quote_date=quote_date,
         valid_until=valid_until,
         invoicing_policy=invoicing_policy,
-        amount_untaxed=untaxed,
-        amount_tax=tax,
-        amount_total=total,
         created_by=by,
         updated_by=by,
+    )
+
+
+def store_quotation(company, lines: list[dict], **fields) -> Quotation:
+    """The quotation with its lines priced, taxed, totalled and promised."""
+    party, currency, quote_date = fields["party"], fields["currency"], fields["quote_date"]
+    records, line_taxes = parse_lines(company, party, lines, quote_date, currency)
+    untaxed, tax, total = totals_of(company, records, line_taxes, currency)
+    promises = promises_for(
+        fields["warehouse"], [(r.product, r.quantity) for r in records], quote_date
+    )
+    for record, promise in zip(records, promises, strict=True):
+        record.atp_quantity, record.promise_date = promise.available, promise.promise_date
+    quotation = Quotation.objects.create(
+        company=company, amount_untaxed=untaxed, amount_tax=tax, amount_total=total, **fields
     )
     for record in records:
         record.quotation = quotation

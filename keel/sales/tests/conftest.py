@@ -7,11 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from keel.accounting.tests.factories import books as setup_books
 from keel.accounting.tests.factories import tax
+from keel.crm.services.opportunities import create_opportunity
 from keel.crm.tests.factories import PipelineFactory
 from keel.inventory.tests.factories import product, receive, warehouse
+from keel.parties.services.parties import create_party
 from keel.products.tests.factories import PriceListFactory, PriceListRuleFactory
 from keel.users.roles import Role
 from keel.users.tests.factories import user_with_role
@@ -85,4 +88,30 @@ def manager(company):
 
 @pytest.fixture
 def acme(company):
-    return customer(company, "Acme Corp")
+    return customer(company, "Acme Corp", email="buyer@acme.example")
+
+
+@pytest.fixture
+def jane(company):
+    """Acme's buyer, with an e-mail address."""
+    return create_party(company=company, name="Jane Roe", email="jane.roe@acme.example")
+
+
+@pytest.fixture
+def deal(company, pipeline, acme, jane, rep):
+    """Ann's open opportunity with Acme, Jane its contact."""
+    return create_opportunity(
+        company=company, name="Acme widgets", party=acme, owner=rep, contact=jane, by=rep
+    )
+
+
+@pytest.fixture
+def signed_in():
+    """signed_in(user) -> a test client with `user` logged in."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
