@@ -25,7 +25,8 @@ MAY_6 = dt.date(2026, 5, 6)
 # the test's transaction, so it comes back after it).
 LIFT_RESERVED_CHECK = {
     "postgresql": [
-        "ALTER TABLE inventory_stocklevel DROP CONSTRAINT stocklevel_reserved_le_on_hand"
+        "SET CONSTRAINTS ALL IMMEDIATE",  # no ALTER TABLE while deferred checks are pending
+        "ALTER TABLE inventory_stocklevel DROP CONSTRAINT stocklevel_reserved_le_on_hand",
     ],
     "sqlite": ["PRAGMA ignore_check_constraints = ON"],
 }
