@@ -93,3 +93,11 @@ def smtp(settings):
     settings.DEFAULT_FROM_EMAIL = "keel@example.com"
     yield server
     server.controller.stop()
+
+
+@pytest.fixture
+def invariants_hold(db):
+    """invariants_hold(company=None): assert `keel check` finds nothing wrong."""
+    from keel.core.tests.invariants import assert_invariants_hold
+
+    return assert_invariants_hold

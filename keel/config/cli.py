@@ -5,6 +5,10 @@ short names for what people run every day.
     keel serve [PORT]    serve the workspace (development server)
     keel migrate         apply database migrations
     keel worker          run background tasks (database task backend)
+    keel check           verify the data's invariants (books, stock, numbers); exit 1
+                         on any violation (`keel check --deploy` is Django's check)
+    keel backup FILE     one archive of the database and the uploaded files
+    keel restore FILE    restore such an archive into an empty database
     keel createsuperuser
     keel <any Django management command>
 """
@@ -17,7 +21,22 @@ import sys
 ALIASES = {
     "serve": ["runserver"],
     "worker": ["db_worker"],
+    "check": ["invariants"],
 }
+# Options only Django's system check takes: with one of them, `keel check` is Django's.
+SYSTEM_CHECK_OPTIONS = {"--deploy", "--tag", "-t", "--list-tags", "--fail-level", "--database"}
+
+
+def resolve(argv: list[str]) -> list[str]:
+    """The Django command line for `argv`: aliases replaced; `check` is Keel's invariant
+    checker, except with Django's system-check options or run as `manage.py check`."""
+    system_check = argv[1:2] == ["check"] and bool(
+        SYSTEM_CHECK_OPTIONS & {arg.split("=")[0] for arg in argv[2:]}
+        or os.path.basename(argv[0]) == "manage.py"
+    )
+    if len(argv) > 1 and argv[1] in ALIASES and not system_check:
+        return [argv[0], *ALIASES[argv[1]], *argv[2:]]
+    return argv
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,8 +46,7 @@ def main(argv: list[str] | None = None) -> None:
         print(__doc__)
         if len(argv) < 2:
             return
-    if len(argv) > 1 and argv[1] in ALIASES:
-        argv = [argv[0], *ALIASES[argv[1]], *argv[2:]]
+    argv = resolve(argv)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

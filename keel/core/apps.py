@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from . import events, tasks
+        from . import events, invariants, numbering, tasks
 
         events.on_outbox_commit(tasks.kick_dispatcher)
+        invariants.register("numbers-gapless", numbering.numbering_violations)

@@ -48,6 +48,14 @@ def format_money(amount: Decimal, currency: str) -> str:
     return f"{rounded:,.{places}f} {currency.upper()}"
 
 
+def format_exact(amount: Decimal, currency: str) -> str:
+    """Like `format_money`, keeping the digits past the currency's precision when there
+    are any (a report of differences must not round 0.0001 away)."""
+    if round_money(amount, currency) == amount:
+        return format_money(amount, currency)
+    return f"{amount.normalize():,f} {currency.upper()}"
+
+
 def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
     """Split `amount` in proportion to `weights`, to the currency's minor unit, by the
     largest remainder: every share is rounded down, and the units left over go one

@@ -36,7 +36,12 @@ class Sequence(models.Model):
     def __str__(self) -> str:
         return f"{self.key} {self.fiscal_year} (next {self.next_value})"
 
-    def format(self, value: int) -> str:
+    @property
+    def head(self) -> str:
+        """What every number of the series starts with: 'INV/2026/' or 'WH/IN/'."""
         if self.fiscal_year == self.NOT_YEARLY:
-            return f"{self.prefix}{value:0{self.padding}d}"
-        return f"{self.prefix}{self.fiscal_year}/{value:0{self.padding}d}"
+            return self.prefix
+        return f"{self.prefix}{self.fiscal_year}/"
+
+    def format(self, value: int) -> str:
+        return f"{self.head}{value:0{self.padding}d}"

@@ -11,12 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from keel.accounting.services.posting import Line, post_entry
-from keel.accounting.tests.factories import books
-from keel.products.models import ProductCategory
-from keel.products.tests.factories import ProductCategoryFactory
 
 from ..selectors import check_valuation, stock_valuation
-from .factories import deliver, product, receive
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -30,23 +26,6 @@ def run(*args) -> tuple[int, str]:
     except CommandError as error:
         return error.returncode, out.getvalue() + str(error)
     return 0, out.getvalue()
-
-
-@pytest.fixture
-def stocked(company, wh):
-    """Books; a FIFO bearing received 5 @ 10.00 and 5 @ 12.00, 7 delivered (3 left
-    at 12.00 = 36.00); an average-cost gear received 4 @ 2.50 (10.00)."""
-    journals = books(company)
-    fifo = ProductCategoryFactory(
-        company=company, name="Spares", costing_method=ProductCategory.CostingMethod.FIFO
-    )
-    bearing = product(company, name="Bearing", sku="BRG", category=fifo)
-    gear = product(company, name="Gear", sku="GEAR")
-    receive(wh, bearing, 5, unit_cost="10.00", on_date=MAY_4)
-    receive(wh, bearing, 5, unit_cost="12.00", on_date=MAY_5)
-    deliver(wh, bearing, 7, on_date=MAY_6)
-    receive(wh, gear, 4, unit_cost="2.50", on_date=MAY_6)
-    return journals
 
 
 def test_the_report_values_each_product_and_the_check_agrees_with_the_books(company, stocked):

@@ -36,7 +36,7 @@ def balance(company, role: str) -> Decimal:
 
 
 def test_requisition_to_paid_bills(
-    company, books, wh, bracket, hinge, vendors, employee, buyer, manager
+    company, books, wh, bracket, hinge, vendors, employee, buyer, manager, invariants_hold
 ):
     """Given an employee's requisition for 100 brackets and 50 hinges;
     When a buyer approves it, asks Acme, Bolt and Cast for quotes, awards Bolt's
@@ -44,7 +44,7 @@ def test_requisition_to_paid_bills(
     brackets and the 50 hinges arrive on 12 June and are billed (7,780.00), the last
     40 brackets arrive on 20 June and are billed (3,120.00), and both bills are paid;
     Then every figure is exact, the order is done, stock holds 10,900.00 and the
-    books balance."""
+    books balance, and `keel check` is clean."""
     # Given an employee's requisition
     requisition = requisitions.create_requisition(
         company,
@@ -184,3 +184,5 @@ def test_requisition_to_paid_bills(
     report = trial_balance(company.pk, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     assert report["totals"]["debit"] == report["totals"]["credit"]
     assert report["totals"]["debit"] > 0
+    # And `keel check` finds every promise kept (books, stock, valuation, numbers)
+    invariants_hold(company)
