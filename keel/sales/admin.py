@@ -4,15 +4,23 @@ service."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from unfold.decorators import action, display
 
 from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
 
 from . import selectors
-from .models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
-from .permissions import RELEASE_PERMISSION
-from .services import orders, quotations
+from .models import (
+    Quotation,
+    QuotationLine,
+    ReturnAuthorisation,
+    ReturnLine,
+    SalesOrder,
+    SalesOrderLine,
+)
+from .permissions import APPROVE_RETURN_PERMISSION, CREDIT_RETURN_PERMISSION, RELEASE_PERMISSION
+from .services import down_payments, orders, quotations, returns
 
 STATUS_COLOURS = {
     "draft": "info",
@@ -22,6 +30,9 @@ STATUS_COLOURS = {
     "done": "success",
     "on_hold": "danger",
     "cancelled": "danger",
+    "approved": "primary",
+    "received": "warning",
+    "credited": "success",
 }
 Q, SO = Quotation.Status, SalesOrder.Status
 # step -> (permission, statuses in which the button shows)
@@ -34,7 +45,49 @@ ORDER_STEPS = {
     "deliver": ("sales.deliver_salesorder", {SO.CONFIRMED}),
     "invoice": ("sales.invoice_salesorder", {SO.CONFIRMED}),
     "release": (RELEASE_PERMISSION, {SO.ON_HOLD}),
+    "down_payment": ("sales.invoice_salesorder", {SO.CONFIRMED}),
+    "take_return": ("sales.add_returnauthorisation", {SO.CONFIRMED, SO.DONE}),
 }
+RMA = ReturnAuthorisation.Status
+RETURN_STEPS = {
+    "approve": (APPROVE_RETURN_PERMISSION, {RMA.DRAFT}),
+    "receive": ("sales.deliver_salesorder", {RMA.APPROVED}),
+    "credit": (CREDIT_RETURN_PERMISSION, {RMA.RECEIVED}),
+    "cancel": ("sales.change_returnauthorisation", {RMA.DRAFT, RMA.APPROVED}),
+}
+
+
+class DownPaymentForm(forms.Form):
+    percent = forms.DecimalField(required=False, help_text="Of the untaxed amount")
+    amount = forms.DecimalField(required=False, help_text="Or a fixed untaxed amount")
+
+
+def return_form_for(order: SalesOrder) -> type[forms.Form]:
+    """Why, how to settle, and how many of each delivered line come back."""
+    fields = {
+        "reason": forms.CharField(max_length=300),
+        "settlement": forms.ChoiceField(choices=ReturnAuthorisation.Settlement.choices),
+    }
+    for line in order.lines.select_related("product"):
+        if line.quantity_delivered > 0:
+            fields[f"line_{line.pk}"] = forms.DecimalField(
+                required=False,
+                min_value=0,
+                label=f"{line.product} ({line.quantity_delivered:f} delivered, "
+                f"{line.quantity_returned:f} returned)",
+            )
+    return type("ReturnForm", (forms.Form,), fields)
+
+
+def take_return(order: SalesOrder, data: dict, user) -> ReturnAuthorisation:
+    lines = [
+        {"line": int(name.removeprefix("line_")), "quantity": quantity}
+        for name, quantity in data.items()
+        if name.startswith("line_") and quantity
+    ]
+    return returns.create_return(
+        order.pk, lines=lines, reason=data["reason"], settlement=data["settlement"], by=user
+    )
 
 
 class RecordAdmin(StepRecordAdmin):
@@ -147,6 +200,7 @@ class OrderLineInline(ReadOnlyInline):
         "subtotal",
         "quantity_delivered",
         "quantity_invoiced",
+        "quantity_returned",
     ]
     readonly_fields = fields
 
@@ -193,7 +247,13 @@ class SalesOrderAdmin(RecordAdmin):
     ]
     readonly_fields = fields
     inlines = [OrderLineInline]
-    actions_detail = ["deliver_order", "invoice_order", "release_order"]
+    actions_detail = [
+        "deliver_order",
+        "invoice_order",
+        "release_order",
+        "down_payment_order",
+        "take_return_order",
+    ]
 
     def get_queryset(self, request):
         return selectors.orders_visible_to(request.user)
@@ -206,6 +266,12 @@ class SalesOrderAdmin(RecordAdmin):
 
     def has_release_permission(self, request, object_id=None) -> bool:
         return self._may(request, object_id, "release")
+
+    def has_down_payment_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "down_payment")
+
+    def has_take_return_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "take_return")
 
     @action(description="Deliver what is reserved", url_path="deliver", permissions=["deliver"])
     def deliver_order(self, request, object_id):
@@ -226,5 +292,117 @@ class SalesOrderAdmin(RecordAdmin):
             object_id,
             "Release credit hold",
             lambda o, d: orders.release_hold(o.pk, by=request.user, note=d["note"]),
+            NoteForm,
+        )
+
+    @action(description="Down payment", url_path="down-payment", permissions=["down_payment"])
+    def down_payment_order(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Down payment",
+            lambda o, d: down_payments.invoice_down_payment(
+                o.pk, percent=d["percent"], amount=d["amount"], by=request.user
+            ),
+            DownPaymentForm,
+        )
+
+    @action(description="Take a return", url_path="take-return", permissions=["take_return"])
+    def take_return_order(self, request, object_id):
+        order = self._record(request, object_id)
+        return self._step(
+            request,
+            object_id,
+            "Take a return",
+            lambda o, d: take_return(o, d, request.user),
+            return_form_for(order),
+        )
+
+
+class ReturnLineInline(ReadOnlyInline):
+    model = ReturnLine
+    fields = ["product", "quantity", "quantity_received"]
+    readonly_fields = fields
+
+    related = ("product",)
+
+
+@admin.register(ReturnAuthorisation)
+class ReturnAdmin(RecordAdmin):
+    steps = RETURN_STEPS
+    list_display = [
+        "number",
+        "order",
+        "party",
+        "owner",
+        "return_date",
+        "amount_credited",
+        "status_badge",
+        "settlement",
+    ]
+    list_filter = ["status", "settlement"]
+    search_fields = ["number", "party__name", "order__number"]
+    fields = [
+        "number",
+        "status",
+        "order",
+        "party",
+        "owner",
+        "return_date",
+        "reason",
+        "settlement",
+        "credit_note",
+        "refund",
+        "amount_credited",
+        "amount_applied",
+        "amount_refunded",
+    ]
+    readonly_fields = fields
+    inlines = [ReturnLineInline]
+    actions_detail = ["approve_return", "receive_return", "credit_return", "cancel_return"]
+
+    def get_queryset(self, request):
+        return selectors.returns_visible_to(request.user)
+
+    def summary(self, record) -> str:
+        return f"{record.party}, return of {record.order}"
+
+    def has_approve_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "approve")
+
+    def has_receive_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "receive")
+
+    def has_credit_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "credit")
+
+    def has_cancel_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "cancel")
+
+    @action(description="Approve", url_path="approve", permissions=["approve"])
+    def approve_return(self, request, object_id):
+        return self._step(
+            request, object_id, "Approve", lambda r, _: returns.approve(r.pk, by=request.user)
+        )
+
+    @action(description="Receive everything", url_path="receive", permissions=["receive"])
+    def receive_return(self, request, object_id):
+        return self._step(
+            request, object_id, "Receive", lambda r, _: returns.receive(r.pk, by=request.user)
+        )
+
+    @action(description="Credit", url_path="credit", permissions=["credit"])
+    def credit_return(self, request, object_id):
+        return self._step(
+            request, object_id, "Credit", lambda r, _: returns.credit(r.pk, by=request.user)
+        )
+
+    @action(description="Cancel", url_path="cancel", permissions=["cancel"])
+    def cancel_return(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Cancel",
+            lambda r, d: returns.cancel(r.pk, by=request.user, reason=d["note"]),
             NoteForm,
         )

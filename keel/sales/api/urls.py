@@ -5,5 +5,6 @@ from . import views
 router = DefaultRouter()
 router.register("quotations", views.QuotationViewSet, basename="quotation")
 router.register("sales-orders", views.OrderViewSet, basename="salesorder")
+router.register("sales-returns", views.ReturnViewSet, basename="returnauthorisation")
 
 urlpatterns = router.urls
