@@ -211,7 +211,7 @@ class DownPaymentIn(serializers.Serializer):
     date = serializers.DateField(required=False)
 
 
-class ReturnLineOut(ExactOut):
+class SalesReturnLineOut(ExactOut):
     product_name = serializers.CharField(source="product.name")
 
     class Meta:
@@ -220,13 +220,13 @@ class ReturnLineOut(ExactOut):
         read_only_fields = fields
 
 
-class ReturnOut(RecordOut):
+class SalesReturnOut(RecordOut):
     order_number = serializers.CharField(source="order.number")
     party_name = serializers.CharField(source="party.name")
     credit_note_number = serializers.CharField(
         source="credit_note.number", default=None, allow_null=True
     )
-    lines = ReturnLineOut(many=True)
+    lines = SalesReturnLineOut(many=True)
 
     class Meta:
         model = ReturnAuthorisation
@@ -255,13 +255,13 @@ class ReturnOut(RecordOut):
         read_only_fields = fields
 
 
-class ReturnLineIn(serializers.Serializer):
+class SalesReturnLineIn(serializers.Serializer):
     line = serializers.IntegerField(help_text="The order line the goods were delivered on")
     # Any number: the service refuses zero, negative and too much with its own code.
     quantity = Number()
 
 
-class ReturnIn(serializers.Serializer):
+class SalesReturnIn(serializers.Serializer):
     order = serializers.IntegerField()
     reason = serializers.CharField(max_length=300, allow_blank=True)
     settlement = serializers.ChoiceField(
@@ -270,9 +270,9 @@ class ReturnIn(serializers.Serializer):
         default=ReturnAuthorisation.Settlement.CREDIT,
     )
     date = serializers.DateField(required=False)
-    lines = ReturnLineIn(many=True)
+    lines = SalesReturnLineIn(many=True)
 
 
-class ReturnReceiveIn(serializers.Serializer):
+class SalesReturnReceiveIn(serializers.Serializer):
     date = serializers.DateField(required=False)
     lines = SalesDeliveredIn(many=True, required=False)

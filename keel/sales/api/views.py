@@ -26,14 +26,14 @@ from .serializers import (
     QuotationConfirmIn,
     QuotationIn,
     QuotationOut,
-    ReturnIn,
-    ReturnOut,
-    ReturnReceiveIn,
     SalesDeliverIn,
     SalesInvoiceIn,
     SalesInvoiceOut,
     SalesNoteIn,
     SalesOrderOut,
+    SalesReturnIn,
+    SalesReturnOut,
+    SalesReturnReceiveIn,
 )
 
 
@@ -187,7 +187,7 @@ class ReturnViewSet(ReadViewSet):
     delivered lines, approve it, receive the goods (which credits them), credit, cancel."""
 
     queryset = ReturnAuthorisation.objects.none()
-    serializer_class = ReturnOut
+    serializer_class = SalesReturnOut
     filterset_fields = ["status", "party", "order", "settlement"]
     search_fields = ["number", "party__name", "order__number"]
     ordering_fields = ["return_date", "number"]
@@ -205,9 +205,9 @@ class ReturnViewSet(ReadViewSet):
             Prefetch("lines", queryset=lines)
         )
 
-    @extend_schema(request=ReturnIn, responses={201: ReturnOut})
+    @extend_schema(request=SalesReturnIn, responses={201: SalesReturnOut})
     def create(self, request):
-        data = self.body(ReturnIn)
+        data = self.body(SalesReturnIn)
         # 404 for an order outside the user's scope, as for any record they cannot see.
         order = generics.get_object_or_404(
             selectors.orders_visible_to(request.user), pk=data["order"]
@@ -222,15 +222,15 @@ class ReturnViewSet(ReadViewSet):
         )
         return self._out(found, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=ReturnOut)
+    @extend_schema(request=None, responses=SalesReturnOut)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._out(returns.approve(self.get_object().pk, by=request.user))
 
-    @extend_schema(request=ReturnReceiveIn, responses=ReturnOut)
+    @extend_schema(request=SalesReturnReceiveIn, responses=SalesReturnOut)
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
-        data = self.body(ReturnReceiveIn)
+        data = self.body(SalesReturnReceiveIn)
         found = returns.receive(
             self.get_object().pk,
             quantities=quantities_of(data),
@@ -239,12 +239,12 @@ class ReturnViewSet(ReadViewSet):
         )
         return self._out(found)
 
-    @extend_schema(request=None, responses=ReturnOut)
+    @extend_schema(request=None, responses=SalesReturnOut)
     @action(detail=True, methods=["post"])
     def credit(self, request, pk=None):
         return self._out(returns.credit(self.get_object().pk, by=request.user))
 
-    @extend_schema(request=SalesNoteIn, responses=ReturnOut)
+    @extend_schema(request=SalesNoteIn, responses=SalesReturnOut)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         note = self.body(SalesNoteIn)["note"]

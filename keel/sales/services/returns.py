@@ -262,8 +262,13 @@ def _credit(rma: ReturnAuthorisation, *, on_date: dt.date | None, by) -> ReturnA
         .order_by("-date", "-id")
         .first()
     )
-    if not lines or invoice is None:
+    if not lines:
         raise InvalidInput(f"Nothing of {rma} came back to credit.", code="nothing_to_credit")
+    if invoice is None:
+        raise ReturnNotInvoiced(
+            f"{order} has no posted invoice for {rma} to credit; invoice the order first.",
+            field="order",
+        )
     note = accounting_invoices.credit_note_for(
         invoice.pk,
         date=on_date,
