@@ -302,3 +302,37 @@ def test_refused_returns_change_nothing(
         "return_exceeds_delivered",
         "Only 2 of [GDG] Gadget",
     )
+
+
+def test_a_cancelled_return_stops_its_transfer_and_frees_its_quantity(
+    company, wh, gadget, acme, rep, manager, vat
+):
+    """Given 5 gadgets delivered and invoiced, and an approved return of all 5;
+    When Ann cancels it ("Customer kept them");
+    Then its waiting return transfer is cancelled, nothing came back or was credited,
+    and the 5 gadgets may be returned on a new return."""
+    # Given
+    order, _ = delivered_and_invoiced(company, wh, gadget, acme, rep, vat)
+    line = order.lines.get()
+    rma = returns.create_return(
+        order.pk, lines=[{"line": line.pk, "quantity": 5}], reason="Unwanted", by=rep
+    )
+    returns.approve(rma.pk, by=manager)
+    # When
+    returns.cancel(rma.pk, by=rep, reason="Customer kept them")
+    # Then
+    rma.refresh_from_db()
+    assert (rma.status, rma.credit_note, rma.amount_credited) == ("cancelled", None, D("0.00"))
+    assert list(return_transfers_of(rma).values_list("status", flat=True)) == ["cancelled"]
+    assert on_hand(gadget, wh) == D(15)
+    assert Invoice.objects.filter(kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE).count() == 0
+    again = returns.create_return(
+        order.pk, lines=[{"line": line.pk, "quantity": 5}], reason="Unwanted after all", by=rep
+    )
+    assert again.number == "RMA/00002"
+    # ...and a cancelled return cannot be received
+    refused(
+        lambda: returns.receive(rma.pk, by=manager),
+        "transition_not_allowed",
+        "cannot become received",
+    )
