@@ -4,6 +4,7 @@ service."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,9 +14,23 @@ from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
 from keel.core.documents import pdf_response
 
 from . import selectors
-from .models import OUTREACH_FIELDS, Quotation, QuotationLine, SalesOrder, SalesOrderLine
+from .models import (
+    OUTREACH_FIELDS,
+    Quotation,
+    QuotationLine,
+    ReturnAuthorisation,
+    SalesOrder,
+    SalesOrderLine,
+)
 from .permissions import RELEASE_PERMISSION
-from .services import orders, quotation_documents, quotations, revisions
+from .services import (
+    down_payments,
+    orders,
+    quotation_documents,
+    quotations,
+    returns,
+    revisions,
+)
 
 STATUS_COLOURS = {
     "draft": "info",
@@ -27,6 +42,9 @@ STATUS_COLOURS = {
     "cancelled": "danger",
     "declined": "danger",
     "revised": "info",
+    "approved": "primary",
+    "received": "warning",
+    "credited": "success",
 }
 Q, SO = Quotation.Status, SalesOrder.Status
 # step -> (permission, statuses in which the button shows)
@@ -41,7 +59,42 @@ ORDER_STEPS = {
     "deliver": ("sales.deliver_salesorder", {SO.CONFIRMED}),
     "invoice": ("sales.invoice_salesorder", {SO.CONFIRMED}),
     "release": (RELEASE_PERMISSION, {SO.ON_HOLD}),
+    "down_payment": ("sales.invoice_salesorder", {SO.CONFIRMED}),
+    "take_return": ("sales.add_returnauthorisation", {SO.CONFIRMED, SO.DONE}),
 }
+
+
+class DownPaymentForm(forms.Form):
+    percent = forms.DecimalField(required=False, help_text="Of the untaxed amount")
+    amount = forms.DecimalField(required=False, help_text="Or a fixed untaxed amount")
+
+
+def return_form_for(order: SalesOrder) -> type[forms.Form]:
+    """Why, how to settle, and how many of each delivered line come back."""
+    fields = {
+        "reason": forms.CharField(max_length=300),
+        "settlement": forms.ChoiceField(choices=ReturnAuthorisation.Settlement.choices),
+    }
+    for line in order.lines.select_related("product"):
+        if line.quantity_delivered > 0:
+            fields[f"line_{line.pk}"] = forms.DecimalField(
+                required=False,
+                min_value=0,
+                label=f"{line.product} ({line.quantity_delivered.normalize():f} delivered, "
+                f"{line.quantity_returned.normalize():f} returned)",
+            )
+    return type("ReturnForm", (forms.Form,), fields)
+
+
+def take_return(order: SalesOrder, data: dict, user) -> ReturnAuthorisation:
+    lines = [
+        {"line": int(name.removeprefix("line_")), "quantity": quantity}
+        for name, quantity in data.items()
+        if name.startswith("line_") and quantity
+    ]
+    return returns.create_return(
+        order.pk, lines=lines, reason=data["reason"], settlement=data["settlement"], by=user
+    )
 
 
 class RecordAdmin(StepRecordAdmin):
@@ -210,6 +263,7 @@ class OrderLineInline(ReadOnlyInline):
         "subtotal",
         "quantity_delivered",
         "quantity_invoiced",
+        "quantity_returned",
     ]
     readonly_fields = fields
 
@@ -262,6 +316,8 @@ class SalesOrderAdmin(RecordAdmin):
         "release_order",
         "customer_360",
         "lead_to_cash_trail",
+        "down_payment_order",
+        "take_return_order",
     ]
 
     def get_queryset(self, request):
@@ -280,6 +336,12 @@ class SalesOrderAdmin(RecordAdmin):
 
     def has_release_permission(self, request, object_id=None) -> bool:
         return self._may(request, object_id, "release")
+
+    def has_down_payment_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "down_payment")
+
+    def has_take_return_permission(self, request, object_id=None) -> bool:
+        return self._may(request, object_id, "take_return")
 
     @action(description="Deliver what is reserved", url_path="deliver", permissions=["deliver"])
     def deliver_order(self, request, object_id):
@@ -302,3 +364,30 @@ class SalesOrderAdmin(RecordAdmin):
             lambda o, d: orders.release_hold(o.pk, by=request.user, note=d["note"]),
             NoteForm,
         )
+
+    @action(description="Down payment", url_path="down-payment", permissions=["down_payment"])
+    def down_payment_order(self, request, object_id):
+        return self._step(
+            request,
+            object_id,
+            "Down payment",
+            lambda o, d: down_payments.invoice_down_payment(
+                o.pk, percent=d["percent"], amount=d["amount"], by=request.user
+            ),
+            DownPaymentForm,
+        )
+
+    @action(description="Take a return", url_path="take-return", permissions=["take_return"])
+    def take_return_order(self, request, object_id):
+        order = self._record(request, object_id)
+        return self._step(
+            request,
+            object_id,
+            "Take a return",
+            lambda o, d: take_return(o, d, request.user),
+            return_form_for(order),
+        )
+
+
+# Returns have their own page module; importing it registers them.
+from . import admin_returns  # noqa: E402, F401, I001

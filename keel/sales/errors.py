@@ -58,3 +58,21 @@ class RecipientMissing(InvalidInput):
     """Neither the contact nor the customer has an e-mail address."""
 
     code = "recipient_email_missing"
+class ReturnExceedsDelivered(InvalidInput):
+    """Only what was delivered, and not already returned, can come back."""
+
+    code = "return_exceeds_delivered"
+
+
+class ReturnNotInvoiced(InvalidInput):
+    """A return is credited against its invoice: what was not invoiced is not credited."""
+
+    code = "return_not_invoiced"
+
+
+class ReturnAlreadyCredited(Conflict):
+    code = "return_already_credited"
+
+
+class DownPaymentRefused(InvalidInput):
+    code = "down_payment_refused"

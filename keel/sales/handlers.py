@@ -1,5 +1,5 @@
-"""Sales' reactions to lower tiers' events: a delivery of an order validated in the
-warehouse, an invoice of an order paid."""
+"""Sales' reactions to lower tiers' events: a delivery of an order or a customer's
+return validated in the warehouse, an invoice of an order paid."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from keel.inventory.events import TransferDone
 
 from .selectors import order_id_of_invoice
 from .services.orders import refresh_progress
+from .services.returns import record_receipt
 
 
 def on_transfer_done(event: TransferDone) -> None:
     """A delivery of an order is done (wherever it was validated): the order counts it."""
     if event.origin_type == "salesorder" and event.origin_id:
         refresh_progress(int(event.origin_id))
+    elif event.origin_type == "returnauthorisation" and event.origin_id:
+        # Goods of a return came back: the return records them and is credited.
+        record_receipt(int(event.origin_id), transfer_id=event.transfer_id)
 
 
 def on_invoice_paid(event: InvoicePaid) -> None:

@@ -292,6 +292,7 @@ class SalesOrderLine(models.Model):
     subtotal = MoneyField(default=0)
     quantity_delivered = QuantityField(default=0)
     quantity_invoiced = QuantityField(default=0)
+    quantity_returned = QuantityField(default=0, help_text="Came back on credited returns")
 
     class Meta:
         ordering = ["order_id", "sequence", "id"]
@@ -317,9 +318,114 @@ class OrderInvoice(CompanyScoped):
     invoice = models.OneToOneField(
         "accounting.Invoice", on_delete=models.PROTECT, related_name="sales_order_link"
     )
+    down_payment = MoneyField(
+        default=0,
+        help_text="Untaxed down payment this invoice asks for (positive) or deducts (negative)",
+    )
 
     class Meta:
         ordering = ["order_id", "id"]
 
     def __str__(self) -> str:
         return f"{self.order} -> {self.invoice}"
+
+
+class ReturnAuthorisation(Document):
+    """A customer may send back delivered goods (RMA/00001).
+
+    draft -> approved (the incoming return transfer waits in the warehouse) ->
+    received (what came back is recorded) -> credited (a posted credit note for it,
+    applied to the order's open invoice, else kept as credit or refunded); a draft or
+    approved return may be cancelled.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        RECEIVED = "received", "Received"
+        CREDITED = "credited", "Credited"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Settlement(models.TextChoices):
+        CREDIT = "credit", "Keep as customer credit"
+        REFUND = "refund", "Refund the customer"
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.APPROVED, Status.CANCELLED},
+        Status.APPROVED: {Status.RECEIVED, Status.CANCELLED},
+        Status.RECEIVED: {Status.CREDITED},
+    }
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="returns")
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_date = models.DateField()
+    reason = models.CharField(max_length=300)
+    settlement = models.CharField(
+        max_length=20,
+        choices=Settlement.choices,
+        default=Settlement.CREDIT,
+        help_text="What happens to a credit that no open invoice of the order takes",
+    )
+    credit_note = models.OneToOneField(
+        "accounting.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sales_return",
+    )
+    refund = models.OneToOneField(
+        "accounting.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sales_return",
+    )
+    amount_credited = MoneyField(default=0)
+    amount_applied = MoneyField(default=0, help_text="Of the credit, settled against invoices")
+    amount_refunded = MoneyField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-return_date", "-id"]
+        permissions = [
+            ("approve_returnauthorisation", "Can approve a customer return"),
+            ("credit_returnauthorisation", "Can credit a received customer return"),
+        ]
+        indexes = [models.Index(fields=["company", "status"]), models.Index(fields=["owner"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number"], condition=~Q(number=""), name="rma_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Draft return {self.pk}"
+
+
+class ReturnLine(models.Model):
+    """So much of a delivered order line the customer may send back, and how much came."""
+
+    rma = models.ForeignKey(ReturnAuthorisation, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(SalesOrderLine, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = QuantityField()
+    quantity_received = QuantityField(default=0)
+
+    class Meta:
+        ordering = ["rma_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rma", "order_line"], name="rmaline_unique_line"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0)
+                & Q(quantity_received__gte=0)
+                & Q(quantity_received__lte=models.F("quantity")),
+                name="rmaline_quantities_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product}"

@@ -14,7 +14,14 @@ from keel.inventory.models import StockMove, Transfer
 from keel.inventory.selectors.atp import positions_of
 from keel.products.pricing import price_for
 
-from .models import OrderInvoice, Quotation, SalesOrder, SalesSettings
+from .models import (
+    OrderInvoice,
+    Quotation,
+    ReturnAuthorisation,
+    ReturnLine,
+    SalesOrder,
+    SalesSettings,
+)
 from .permissions import SEE_ALL_PERMISSION
 
 ZERO = Decimal(0)
@@ -111,15 +118,20 @@ def deliveries_of(order: SalesOrder) -> QuerySet[Transfer]:
     )
 
 
-def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
-    """Quantity done per product on the order's deliveries (one query)."""
+def done_by_product(transfers: QuerySet[Transfer]) -> dict[int, Decimal]:
+    """Quantity done per product on `transfers` (one query)."""
     rows = (
-        StockMove.objects.filter(transfer__in=deliveries_of(order), status=Transfer.Status.DONE)
+        StockMove.objects.filter(transfer__in=transfers, status=Transfer.Status.DONE)
         .values("product_id")
         .annotate(done=Sum("quantity_done"))
         .order_by()
     )
     return {row["product_id"]: row["done"] for row in rows}
+
+
+def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
+    """Quantity done per product on the order's deliveries (one query)."""
+    return done_by_product(deliveries_of(order))
 
 
 def invoices_of(order: SalesOrder) -> QuerySet[Invoice]:
@@ -132,3 +144,63 @@ def order_id_of_invoice(invoice_id: int) -> int | None:
         .values_list("order_id", flat=True)
         .first()
     )
+
+
+def returns_visible_to(user) -> QuerySet[ReturnAuthorisation]:
+    """Every return of the user's company for managers and accountants; a rep's own."""
+    found = ReturnAuthorisation.objects.filter(company_id=user.company_id).select_related(
+        "party", "owner", "order", "credit_note"
+    )
+    return found if sees_all(user) else found.filter(owner=user)
+
+
+def return_transfers_of(rma: ReturnAuthorisation) -> QuerySet[Transfer]:
+    """The return's incoming transfers from the customer (the first and any backorder)."""
+    return Transfer.objects.filter(
+        origin_type__app_label="sales",
+        origin_type__model="returnauthorisation",
+        origin_id=str(rma.pk),
+    )
+
+
+def received_by_product(rma: ReturnAuthorisation) -> dict[int, Decimal]:
+    """Quantity that came back per product on the return's transfers (one query)."""
+    return done_by_product(return_transfers_of(rma))
+
+
+def pending_returns(order: SalesOrder, *, excluding: int | None = None) -> dict[int, Decimal]:
+    """Per order line, what draft and approved returns (but `excluding`) expect back."""
+    rows = (
+        ReturnLine.objects.filter(
+            rma__order=order,
+            rma__status__in=[
+                ReturnAuthorisation.Status.DRAFT,
+                ReturnAuthorisation.Status.APPROVED,
+            ],
+        )
+        .exclude(rma_id=excluding)
+        .values("order_line_id")
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+    )
+    return {row["order_line_id"]: row["quantity"] for row in rows}
+
+
+def open_invoices_of(order: SalesOrder) -> QuerySet[Invoice]:
+    """The order's posted invoices with something left to pay, oldest first."""
+    return (
+        invoices_of(order)
+        .filter(status=Invoice.Status.POSTED, kind=Invoice.Kind.CUSTOMER_INVOICE)
+        .exclude(payment_status=Invoice.PaymentStatus.PAID)
+        .order_by("date", "id")
+    )
+
+
+def down_payments_outstanding(order: SalesOrder) -> Decimal:
+    """Untaxed down payments invoiced on the order and not yet deducted (one query)."""
+    total = (
+        OrderInvoice.objects.filter(order=order)
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .aggregate(total=Sum("down_payment"))["total"]
+    )
+    return total or ZERO

@@ -44,6 +44,7 @@ class AccountRole(models.TextChoices):
     WRITE_OFF = "write_off", "Write-off"
     SALARIES = "salaries", "Salaries"
     SALARIES_PAYABLE = "salaries_payable", "Salaries payable"
+    CUSTOMER_DOWN_PAYMENTS = "customer_down_payments", "Customer down payments"
 
 
 # Roles whose lines carry a party and keep a balance per party (subledgers).

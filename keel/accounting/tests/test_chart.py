@@ -23,6 +23,7 @@ def test_the_generic_chart_maps_every_role_other_domains_post_to(company, books)
     assert account_for_role(company, "cogs").code == "5000"
     assert account_for_role(company, "stock_interim_received").code == "1210"
     assert account_for_role(company, "retained_earnings").code == "3100"
+    assert account_for_role(company, "customer_down_payments").code == "2300"
     assert set(
         Account.objects.filter(company=company, party_balances=True).values_list("code", flat=True)
     ) == {

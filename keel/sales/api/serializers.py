@@ -17,9 +17,20 @@ from ..models import (
     InvoicingPolicy,
     Quotation,
     QuotationLine,
+    ReturnAuthorisation,
+    ReturnLine,
     SalesOrder,
     SalesOrderLine,
 )
+
+
+class RecordOut(ExactOut):
+    """A record moved by steps: the statuses it may go to next (the buttons to show)."""
+
+    allowed_transitions = serializers.SerializerMethodField()
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        return allowed_transitions(obj)
 
 
 class QuotationLineOut(ExactOut):
@@ -44,10 +55,9 @@ class QuotationLineOut(ExactOut):
         read_only_fields = fields
 
 
-class QuotationOut(ExactOut):
+class QuotationOut(RecordOut):
     party_name = serializers.CharField(source="party.name")
     lines = QuotationLineOut(many=True)
-    allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
         model = Quotation
@@ -75,9 +85,6 @@ class QuotationOut(ExactOut):
             "version",
         ]
         read_only_fields = fields
-
-    def get_allowed_transitions(self, obj) -> list[str]:
-        return allowed_transitions(obj)
 
 
 class PublicQuotationOut(ExactOut):
@@ -181,14 +188,14 @@ class SalesOrderLineOut(ExactOut):
             "subtotal",
             "quantity_delivered",
             "quantity_invoiced",
+            "quantity_returned",
         ]
         read_only_fields = fields
 
 
-class SalesOrderOut(ExactOut):
+class SalesOrderOut(RecordOut):
     party_name = serializers.CharField(source="party.name")
     lines = SalesOrderLineOut(many=True)
-    allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
         model = SalesOrder
@@ -220,9 +227,6 @@ class SalesOrderOut(ExactOut):
         ]
         read_only_fields = fields
 
-    def get_allowed_transitions(self, obj) -> list[str]:
-        return allowed_transitions(obj)
-
 
 class SalesDeliveredIn(serializers.Serializer):
     product = serializers.IntegerField()
@@ -246,3 +250,78 @@ class SalesInvoiceOut(serializers.Serializer):
     amount_untaxed = Number()
     amount_tax = Number()
     amount_total = Number()
+
+
+class DownPaymentIn(serializers.Serializer):
+    """Either a percentage of the order's untaxed amount or a fixed untaxed amount."""
+
+    percent = Number(required=False)
+    amount = Number(required=False)
+    date = serializers.DateField(required=False)
+
+
+class SalesReturnLineOut(ExactOut):
+    product_name = serializers.CharField(source="product.name")
+
+    class Meta:
+        model = ReturnLine
+        fields = ["id", "order_line", "product", "product_name", "quantity", "quantity_received"]
+        read_only_fields = fields
+
+
+class SalesReturnOut(RecordOut):
+    order_number = serializers.CharField(source="order.number")
+    party_name = serializers.CharField(source="party.name")
+    credit_note_number = serializers.CharField(
+        source="credit_note.number", default=None, allow_null=True
+    )
+    lines = SalesReturnLineOut(many=True)
+
+    class Meta:
+        model = ReturnAuthorisation
+        fields = [
+            "id",
+            "number",
+            "status",
+            "order",
+            "order_number",
+            "party",
+            "party_name",
+            "owner",
+            "return_date",
+            "reason",
+            "settlement",
+            "credit_note",
+            "credit_note_number",
+            "refund",
+            "amount_credited",
+            "amount_applied",
+            "amount_refunded",
+            "lines",
+            "allowed_transitions",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class SalesReturnLineIn(serializers.Serializer):
+    line = serializers.IntegerField(help_text="The order line the goods were delivered on")
+    # Any number: the service refuses zero, negative and too much with its own code.
+    quantity = Number()
+
+
+class SalesReturnIn(serializers.Serializer):
+    order = serializers.IntegerField()
+    reason = serializers.CharField(max_length=300, allow_blank=True)
+    settlement = serializers.ChoiceField(
+        choices=ReturnAuthorisation.Settlement.choices,
+        required=False,
+        default=ReturnAuthorisation.Settlement.CREDIT,
+    )
+    date = serializers.DateField(required=False)
+    lines = SalesReturnLineIn(many=True)
+
+
+class SalesReturnReceiveIn(serializers.Serializer):
+    date = serializers.DateField(required=False)
+    lines = SalesDeliveredIn(many=True, required=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -13,12 +13,28 @@ from keel.core.api.views import company_of
 from keel.core.documents import pdf_response
 
 from .. import selectors
-from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
-from ..permissions import RELEASE_PERMISSION
-from ..services import acceptance, orders, quotation_documents, quotations, revisions
+from ..models import (
+    Quotation,
+    QuotationLine,
+    ReturnAuthorisation,
+    ReturnLine,
+    SalesOrder,
+    SalesOrderLine,
+)
+from ..permissions import APPROVE_RETURN_PERMISSION, CREDIT_RETURN_PERMISSION, RELEASE_PERMISSION
+from ..services import (
+    acceptance,
+    down_payments,
+    orders,
+    quotation_documents,
+    quotations,
+    returns,
+    revisions,
+)
 from .serializers import (
     AcceptIn,
     DeclineIn,
+    DownPaymentIn,
     PublicQuotationOut,
     QuotationConfirmIn,
     QuotationIn,
@@ -29,7 +45,17 @@ from .serializers import (
     SalesInvoiceOut,
     SalesNoteIn,
     SalesOrderOut,
+    SalesReturnIn,
+    SalesReturnOut,
+    SalesReturnReceiveIn,
 )
+
+
+def quantities_of(data: dict) -> dict | None:
+    """{product id: quantity} from the lines of a delivery or receipt (None: all)."""
+    if "lines" not in data:
+        return None
+    return {line["product"]: line["quantity"] for line in data["lines"]}
 
 
 class CompanyMixin:
@@ -143,6 +169,7 @@ class OrderViewSet(ReadViewSet):
         "deliver": "sales.deliver_salesorder",
         "invoice": "sales.invoice_salesorder",
         "release_hold": RELEASE_PERMISSION,
+        "down_payment": "sales.invoice_salesorder",
     }
 
     @staticmethod
@@ -157,11 +184,11 @@ class OrderViewSet(ReadViewSet):
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk=None):
         data = self.body(SalesDeliverIn)
-        quantities = None
-        if "lines" in data:
-            quantities = {line["product"]: line["quantity"] for line in data["lines"]}
         found = orders.deliver(
-            self.get_object().pk, quantities=quantities, on_date=data.get("date"), by=request.user
+            self.get_object().pk,
+            quantities=quantities_of(data),
+            on_date=data.get("date"),
+            by=request.user,
         )
         return self._out(found)
 
@@ -219,3 +246,84 @@ class QuotationLinkViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request, token=None):
         return self._decide(request, token, DeclineIn, acceptance.decline)
+    @extend_schema(request=DownPaymentIn, responses={201: SalesInvoiceOut})
+    @action(detail=True, methods=["post"], url_path="down-payment")
+    def down_payment(self, request, pk=None):
+        data = self.body(DownPaymentIn)
+        document = down_payments.invoice_down_payment(
+            self.get_object().pk,
+            percent=data.get("percent"),
+            amount=data.get("amount"),
+            on_date=data.get("date"),
+            by=request.user,
+        )
+        return Response(SalesInvoiceOut(document).data, status=status.HTTP_201_CREATED)
+
+
+class ReturnViewSet(ReadViewSet):
+    """Customer returns (a rep sees those of her orders): take one down against
+    delivered lines, approve it, receive the goods (which credits them), credit, cancel."""
+
+    queryset = ReturnAuthorisation.objects.none()
+    serializer_class = SalesReturnOut
+    filterset_fields = ["status", "party", "order", "settlement"]
+    search_fields = ["number", "party__name", "order__number"]
+    ordering_fields = ["return_date", "number"]
+    action_perms = {
+        "create": "sales.add_returnauthorisation",
+        "approve": APPROVE_RETURN_PERMISSION,
+        "receive": "sales.deliver_salesorder",
+        "credit": CREDIT_RETURN_PERMISSION,
+        "cancel": "sales.change_returnauthorisation",
+    }
+
+    def get_queryset(self):
+        lines = ReturnLine.objects.select_related("product").order_by("id")
+        return selectors.returns_visible_to(self.request.user).prefetch_related(
+            Prefetch("lines", queryset=lines)
+        )
+
+    @extend_schema(request=SalesReturnIn, responses={201: SalesReturnOut})
+    def create(self, request):
+        data = self.body(SalesReturnIn)
+        # 404 for an order outside the user's scope, as for any record they cannot see.
+        order = generics.get_object_or_404(
+            selectors.orders_visible_to(request.user), pk=data["order"]
+        )
+        found = returns.create_return(
+            order.pk,
+            lines=[dict(line) for line in data["lines"]],
+            reason=data["reason"],
+            settlement=data["settlement"],
+            on_date=data.get("date"),
+            by=request.user,
+        )
+        return self._out(found, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=SalesReturnOut)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._out(returns.approve(self.get_object().pk, by=request.user))
+
+    @extend_schema(request=SalesReturnReceiveIn, responses=SalesReturnOut)
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        data = self.body(SalesReturnReceiveIn)
+        found = returns.receive(
+            self.get_object().pk,
+            quantities=quantities_of(data),
+            on_date=data.get("date"),
+            by=request.user,
+        )
+        return self._out(found)
+
+    @extend_schema(request=None, responses=SalesReturnOut)
+    @action(detail=True, methods=["post"])
+    def credit(self, request, pk=None):
+        return self._out(returns.credit(self.get_object().pk, by=request.user))
+
+    @extend_schema(request=SalesNoteIn, responses=SalesReturnOut)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        note = self.body(SalesNoteIn)["note"]
+        return self._out(returns.cancel(self.get_object().pk, by=request.user, reason=note))

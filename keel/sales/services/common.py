@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from keel.core.errors import InvalidInput, NotFound
+from keel.core.errors import InvalidInput, NotFound, TransitionNotAllowed
+from keel.core.events import publish
 from keel.core.models import Company
 from keel.core.money import round_money
 from keel.core.numbering import next_number
 from keel.parties.models import Party
 from keel.products.models import Product
+
+from ..errors import OrderOnHold
+from ..events import OrderInvoiced
+from ..models import OrderInvoice, SalesOrder
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -64,9 +69,71 @@ def product_of(company: Company, product, *, field: str) -> Product:
     return found
 
 
+def open_quantities(transfer, quantities: dict | None, *, label: str) -> list[dict] | None:
+    """What validation is told was done on an open transfer, from {product id:
+    quantity} (None: everything it expects)."""
+    if quantities is None:
+        return None
+    moves = {m.product_id: m for m in transfer.moves.all()}
+    done = []
+    for product_id, quantity in quantities.items():
+        if product_id not in moves:
+            raise InvalidInput(
+                f"{transfer} has nothing open of product {product_id}.", field="quantities"
+            )
+        quantity = decimal_of(quantity, field="quantities", allow_zero=True, label=label)
+        done.append({"move": moves[product_id].pk, "quantity": quantity})
+    return done
+
+
 def lock(model, pk: int, *, label: str):
     """The row, locked for the rest of the transaction, or NotFound."""
     try:
         return model.objects.select_for_update().select_related("company").get(pk=pk)
     except model.DoesNotExist:
         raise NotFound(f"{label} {pk} does not exist.") from None
+
+
+def require_confirmed(order: SalesOrder, verb: str) -> None:
+    """Only a confirmed order (not on credit hold, not done or cancelled) moves on."""
+    if order.status == SalesOrder.Status.ON_HOLD:
+        raise OrderOnHold(
+            f"{order} is on credit hold ({order.hold_reason}); it cannot be {verb} until released.",
+            field="status",
+        )
+    if order.status != SalesOrder.Status.CONFIRMED:
+        raise TransitionNotAllowed(
+            f"{order} is {order.get_status_display().lower()}; it cannot be {verb}.",
+            field="status",
+        )
+
+
+def link_invoice(order: SalesOrder, document, *, down_payment=ZERO) -> OrderInvoice:
+    """The posted invoice counts as the order's (with the down payment it asks, or
+    deducts when negative) and the order announces it."""
+    link = OrderInvoice.objects.create(
+        company=order.company, order=order, invoice=document, down_payment=down_payment
+    )
+    publish(
+        OrderInvoiced(
+            order_id=order.pk,
+            number=order.number,
+            invoice_id=document.pk,
+            total=str(document.amount_total),
+        ),
+        company=order.company,
+    )
+    return link
+
+
+def invoice_line(line, quantity, *, description: str = "") -> dict:
+    """An accounting invoice line for `quantity` of an order line, at its net price
+    and taxes."""
+    return {
+        "product": line.product,
+        "description": description or line.description,
+        "quantity": quantity,
+        "unit_price": line.unit_price,
+        "discount": line.discount,
+        "taxes": list(line.taxes.all()),
+    }

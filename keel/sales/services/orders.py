@@ -19,11 +19,10 @@ from keel.inventory.models import Transfer
 from keel.inventory.selectors.atp import positions_of
 from keel.inventory.services import transfers, validation
 
-from ..errors import NotDelivered, NothingToInvoice, NotOnHold, OrderOnHold, QuotationExpired
-from ..events import OrderConfirmed, OrderInvoiced
+from ..errors import NotDelivered, NothingToInvoice, NotOnHold, QuotationExpired
+from ..events import OrderConfirmed, OrderDelivered, OrderPaid
 from ..models import (
     InvoicingPolicy,
-    OrderInvoice,
     Progress,
     Quotation,
     SalesOrder,
@@ -31,7 +30,9 @@ from ..models import (
 )
 from ..permissions import RELEASE_PERMISSION
 from ..selectors import delivered_by_product, deliveries_of, invoices_of, open_receivables
-from .common import ZERO, decimal_of, lock, money_text, number
+from . import down_payments
+from .common import ZERO, invoice_line, link_invoice, lock, money_text, number, open_quantities
+from .common import require_confirmed as _require_confirmed
 from .quotations import check_owner, require_sendable
 
 Status = SalesOrder.Status
@@ -186,19 +187,6 @@ def release_hold(order_id: int, *, by, note: str = "") -> SalesOrder:
     return order
 
 
-def _require_confirmed(order: SalesOrder, verb: str) -> None:
-    if order.status == Status.ON_HOLD:
-        raise OrderOnHold(
-            f"{order} is on credit hold ({order.hold_reason}); it cannot be {verb} until released.",
-            field="status",
-        )
-    if order.status != Status.CONFIRMED:
-        raise TransitionNotAllowed(
-            f"{order} is {order.get_status_display().lower()}; it cannot be {verb}.",
-            field="status",
-        )
-
-
 @atomic_service
 def deliver(
     order_id: int, *, quantities: dict | None = None, on_date: dt.date | None = None, by=None
@@ -216,19 +204,7 @@ def deliver(
     )
     if open_delivery is None:
         raise InvalidInput(f"{order} has nothing left to deliver.", code="nothing_to_deliver")
-    done = None
-    if quantities is not None:
-        moves = {m.product_id: m for m in open_delivery.moves.all()}
-        done = []
-        for product_id, quantity in quantities.items():
-            if product_id not in moves:
-                raise InvalidInput(
-                    f"{order} has nothing open of product {product_id}.", field="quantities"
-                )
-            quantity = decimal_of(
-                quantity, field="quantities", allow_zero=True, label="A delivered quantity"
-            )
-            done.append({"move": moves[product_id].pk, "quantity": quantity})
+    done = open_quantities(open_delivery, quantities, label="A delivered quantity")
     # Validating publishes TransferDone, whose handler already counted the delivery
     # on the order (refresh_progress) in this transaction.
     validation.validate(open_delivery.pk, done=done, on_date=on_date, by=by)
@@ -283,40 +259,23 @@ def invoice(
             + (" (nothing delivered yet)." if order.invoicing_policy == "delivered" else "."),
             field="lines",
         )
+    # Down payments invoiced earlier come off this invoice as a negative line.
+    deduction, deducted = down_payments.deduction_for(order, billed)
     document = accounting_invoices.create_invoice(
         order.company,
         party=order.party,
         date=on_date,
         currency=order.currency,
         ref=order.number,
-        lines=[
-            {
-                "product": line.product,
-                "description": line.description,
-                "quantity": quantity,
-                "unit_price": line.unit_price,
-                "discount": line.discount,
-                "taxes": list(line.taxes.all()),
-            }
-            for line, quantity in billed
-        ],
+        lines=[invoice_line(line, quantity) for line, quantity in billed] + deduction,
         by=by,
     )
     document = accounting_invoices.post_invoice(document.pk, by=by)
-    OrderInvoice.objects.create(company=order.company, order=order, invoice=document)
+    link_invoice(order, document, down_payment=-deducted)
     for line, quantity in billed:
         line.quantity_invoiced += quantity
     SalesOrderLine.objects.bulk_update([line for line, _ in billed], ["quantity_invoiced"])
     refresh_progress(order.pk, by=by)
-    publish(
-        OrderInvoiced(
-            order_id=order.pk,
-            number=order.number,
-            invoice_id=document.pk,
-            total=str(document.amount_total),
-        ),
-        company=order.company,
-    )
     return document
 
 
@@ -333,6 +292,7 @@ def refresh_progress(order_id: int, *, by=None) -> SalesOrder:
     order = _lock(order_id)
     if order.status in (Status.ON_HOLD, Status.CANCELLED):
         return order
+    was = (order.delivery_status, order.payment_status)
     lines = list(order.lines.all())
     delivered = delivered_by_product(order)
     changed = []
@@ -362,6 +322,7 @@ def refresh_progress(order_id: int, *, by=None) -> SalesOrder:
     else:
         order.payment_status = SalesOrder.PaymentStatus.NOT_PAID
     order.save(update_fields=["delivery_status", "invoice_status", "payment_status"])
+    _announce_progress(order, was)
     if (
         order.status == Status.CONFIRMED
         and order.delivery_status == Progress.FULL
@@ -370,3 +331,24 @@ def refresh_progress(order_id: int, *, by=None) -> SalesOrder:
     ):
         transition(order, Status.DONE, by=by)
     return order
+
+
+def _announce_progress(order: SalesOrder, was: tuple[str, str]) -> None:
+    """Publish OrderDelivered and OrderPaid the moment the order becomes so."""
+    delivered, paid = Progress.FULL, SalesOrder.PaymentStatus.PAID
+    if order.delivery_status == delivered and was[0] != delivered:
+        publish(
+            OrderDelivered(order_id=order.pk, number=order.number, party_id=order.party_id),
+            company=order.company,
+        )
+    if order.payment_status == paid and was[1] != paid:
+        publish(
+            OrderPaid(
+                order_id=order.pk,
+                number=order.number,
+                party_id=order.party_id,
+                total=str(order.amount_total),
+                currency=order.currency,
+            ),
+            company=order.company,
+        )

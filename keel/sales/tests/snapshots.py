@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from keel.accounting.models import Invoice, JournalEntry
+from keel.accounting.models import Invoice, JournalEntry, OpenItem, Payment
 from keel.core.models import ApprovalRequest, OutboxEvent
 from keel.crm.models import Opportunity
 from keel.inventory.models import StockLevel, StockMove, Transfer
 
-from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
+from ..models import (
+    OrderInvoice,
+    Quotation,
+    QuotationLine,
+    ReturnAuthorisation,
+    ReturnLine,
+    SalesOrder,
+    SalesOrderLine,
+)
 
 
 def state() -> tuple:
@@ -20,7 +28,16 @@ def state() -> tuple:
                 "pk", "status", "delivery_status", "invoice_status", "payment_status", "hold_reason"
             )
         ),
-        sorted(SalesOrderLine.objects.values_list("pk", "quantity_delivered", "quantity_invoiced")),
+        sorted(
+            SalesOrderLine.objects.values_list(
+                "pk", "quantity_delivered", "quantity_invoiced", "quantity_returned"
+            )
+        ),
+        sorted(ReturnAuthorisation.objects.values_list("pk", "status", "version", "credit_note")),
+        sorted(ReturnLine.objects.values_list("pk", "quantity", "quantity_received")),
+        sorted(OrderInvoice.objects.values_list("pk", "down_payment")),
+        sorted(OpenItem.objects.values_list("pk", "residual")),
+        Payment.objects.count(),
         sorted(Transfer.objects.values_list("pk", "status")),
         sorted(StockMove.objects.values_list("pk", "status", "quantity_reserved", "quantity_done")),
         sorted(StockLevel.objects.values_list("pk", "on_hand", "reserved")),
