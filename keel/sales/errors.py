@@ -58,6 +58,8 @@ class RecipientMissing(InvalidInput):
     """Neither the contact nor the customer has an e-mail address."""
 
     code = "recipient_email_missing"
+
+
 class ReturnExceedsDelivered(InvalidInput):
     """Only what was delivered, and not already returned, can come back."""
 

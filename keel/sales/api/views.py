@@ -246,6 +246,7 @@ class QuotationLinkViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request, token=None):
         return self._decide(request, token, DeclineIn, acceptance.decline)
+
     @extend_schema(request=DownPaymentIn, responses={201: SalesInvoiceOut})
     @action(detail=True, methods=["post"], url_path="down-payment")
     def down_payment(self, request, pk=None):
