@@ -207,6 +207,19 @@ class OrderViewSet(ReadViewSet):
         note = self.body(SalesNoteIn)["note"]
         return self._out(orders.release_hold(self.get_object().pk, by=request.user, note=note))
 
+    @extend_schema(request=DownPaymentIn, responses={201: SalesInvoiceOut})
+    @action(detail=True, methods=["post"], url_path="down-payment")
+    def down_payment(self, request, pk=None):
+        data = self.body(DownPaymentIn)
+        document = down_payments.invoice_down_payment(
+            self.get_object().pk,
+            percent=data.get("percent"),
+            amount=data.get("amount"),
+            on_date=data.get("date"),
+            by=request.user,
+        )
+        return Response(SalesInvoiceOut(document).data, status=status.HTTP_201_CREATED)
+
 
 class QuotationLinkViewSet(viewsets.ViewSet):
     """The customer's side, by the signed link's token and without an account: read
@@ -246,19 +259,6 @@ class QuotationLinkViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request, token=None):
         return self._decide(request, token, DeclineIn, acceptance.decline)
-
-    @extend_schema(request=DownPaymentIn, responses={201: SalesInvoiceOut})
-    @action(detail=True, methods=["post"], url_path="down-payment")
-    def down_payment(self, request, pk=None):
-        data = self.body(DownPaymentIn)
-        document = down_payments.invoice_down_payment(
-            self.get_object().pk,
-            percent=data.get("percent"),
-            amount=data.get("amount"),
-            on_date=data.get("date"),
-            by=request.user,
-        )
-        return Response(SalesInvoiceOut(document).data, status=status.HTTP_201_CREATED)
 
 
 class ReturnViewSet(ReadViewSet):
