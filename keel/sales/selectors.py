@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from keel.accounting.models import AccountRole, Invoice, OpenItem
 from keel.inventory.models import StockMove, Transfer
@@ -76,6 +76,28 @@ def open_receivables(party) -> Decimal:
         party=party, account__role=AccountRole.RECEIVABLE, residual__gt=0
     ).aggregate(total=Sum("residual"))["total"]
     return total or ZERO
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """How many posted invoices of a customer are overdue, and what is left on them
+    (company currency)."""
+
+    invoices: int
+    residual: Decimal
+
+
+def overdue_receivables(party, *, due_before: dt.date) -> Overdue:
+    """The customer's posted invoices still open that fell due before `due_before`
+    (one query)."""
+    found = OpenItem.objects.filter(
+        party=party,
+        account__role=AccountRole.RECEIVABLE,
+        invoice__isnull=False,
+        residual__gt=0,
+        due_date__lt=due_before,
+    ).aggregate(invoices=Count("invoice", distinct=True), residual=Sum("residual"))
+    return Overdue(found["invoices"], found["residual"] or ZERO)
 
 
 def deliveries_of(order: SalesOrder) -> QuerySet[Transfer]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from keel.accounting.models import Invoice, JournalEntry
-from keel.core.models import ApprovalRequest, OutboxEvent
+from keel.core.models import ApprovalRequest, OutboxEvent, StatusChange
 from keel.crm.models import Opportunity
 from keel.inventory.models import StockLevel, StockMove, Transfer
 
@@ -13,7 +13,11 @@ from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 def state() -> tuple:
     """Every record a sales action could write, as comparable values."""
     return (
-        sorted(Quotation.objects.values_list("pk", "status", "version", "discount_approved_by")),
+        sorted(
+            Quotation.objects.values_list(
+                "pk", "status", "version", "discount_approved_by", "margin_approved_by"
+            )
+        ),
         sorted(QuotationLine.objects.values_list("pk", "quantity", "unit_price", "discount")),
         sorted(
             SalesOrder.objects.values_list(
@@ -29,4 +33,5 @@ def state() -> tuple:
         sorted(Opportunity.objects.values_list("pk", "status")),
         sorted(ApprovalRequest.objects.values_list("pk", "status")),
         OutboxEvent.objects.count(),
+        StatusChange.objects.count(),
     )
