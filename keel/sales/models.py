@@ -270,6 +270,14 @@ class SalesOrderLine(models.Model):
     subtotal = MoneyField(default=0)
     quantity_delivered = QuantityField(default=0)
     quantity_invoiced = QuantityField(default=0)
+    purchase_line = models.ForeignKey(
+        "purchasing.PurchaseOrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Bought on order or drop-shipped: the purchase order line that buys it",
+    )
 
     class Meta:
         ordering = ["order_id", "sequence", "id"]

@@ -12,6 +12,8 @@ from django.db.models import Count, QuerySet, Sum
 from keel.accounting.models import AccountRole, Invoice, OpenItem
 from keel.inventory.models import StockMove, Transfer
 from keel.inventory.selectors.atp import positions_of
+from keel.products.models import Product
+from keel.purchasing.selectors import preferred_prices
 
 from .models import OrderInvoice, Quotation, SalesOrder, SalesSettings
 from .permissions import SEE_ALL_PERMISSION
@@ -52,13 +54,25 @@ class Promise:
     promise_date: dt.date | None
 
 
+BOUGHT_ON_ORDER = (Product.SupplyRoute.BUY_TO_ORDER, Product.SupplyRoute.DROP_SHIP)
+
+
 def promises_for(warehouse, wanted: list[tuple], on_date: dt.date) -> list[Promise]:
     """For each (product, quantity): available to promise on `on_date` and the
-    earliest date from which the quantity stays promisable; two queries for all."""
+    earliest date from which the quantity stays promisable; three queries for all.
+    A product bought on order (or drop-shipped) is promised after its preferred
+    vendor's lead time (no date without a preferred vendor)."""
     found = positions_of([p for p, _ in wanted], [warehouse])
+    bought = [p.pk for p, _ in wanted if p.supply_route in BOUGHT_ON_ORDER]
+    vendors = preferred_prices(warehouse.company_id, bought, on_date) if bought else {}
     result = []
     for product, quantity in wanted:
         position = found[(product.pk, warehouse.pk)]
+        if product.supply_route in BOUGHT_ON_ORDER:
+            price = vendors.get(product.pk)
+            lead = None if price is None else on_date + dt.timedelta(days=price.lead_days)
+            result.append(Promise(position.available_on(on_date), lead))
+            continue
         dates = sorted({on_date} | {m.date for m in position.moves if m.date > on_date})
         earliest = None
         # From the last date back: the first date after which it never dips below.

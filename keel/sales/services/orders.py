@@ -31,8 +31,15 @@ from ..models import (
     SalesOrderLine,
 )
 from ..permissions import RELEASE_PERMISSION
-from ..selectors import delivered_by_product, deliveries_of, invoices_of, settings_of
+from ..selectors import (
+    BOUGHT_ON_ORDER,
+    delivered_by_product,
+    deliveries_of,
+    invoices_of,
+    settings_of,
+)
 from . import credit
+from .buying import buy_for
 from .common import ZERO, decimal_of, lock, number
 from .quotations import check_owner, require_sendable
 
@@ -64,7 +71,9 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
             field="valid_until",
         )
     require_sendable(quotation)
-    lines = list(quotation.lines.prefetch_related("taxes").order_by("sequence"))
+    lines = list(
+        quotation.lines.select_related("product").prefetch_related("taxes").order_by("sequence")
+    )
     order = SalesOrder(
         company=quotation.company,
         number=number(quotation.company, "order", "SO/"),
@@ -121,10 +130,13 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
         promised_now = {
             line.product_id
             for line in lines
-            if line.promise_date is not None and line.promise_date <= on_date
+            if line.promise_date is not None
+            and line.promise_date <= on_date
+            and line.product.supply_route not in BOUGHT_ON_ORDER
         }
         refuse = settings_of(order.company).refuse_unreservable
         _reserve_delivery(order, by=by, in_full=promised_now if refuse else set())
+        buy_for(order, records, by=by)
     publish(
         OrderConfirmed(
             order_id=order.pk,
@@ -190,6 +202,7 @@ def release_hold(order_id: int, *, by, note: str = "") -> SalesOrder:
     order.save(update_fields=["released_by", "released_at", "release_note"])
     transition(order, Status.CONFIRMED, by=by, note=f"Released from hold: {note}".strip())
     _reserve_delivery(order, by=by)
+    buy_for(order, list(order.lines.select_related("product").order_by("sequence")), by=by)
     return order
 
 

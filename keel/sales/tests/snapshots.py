@@ -6,6 +6,7 @@ from keel.accounting.models import Invoice, JournalEntry
 from keel.core.models import ApprovalRequest, OutboxEvent, StatusChange
 from keel.crm.models import Opportunity
 from keel.inventory.models import StockLevel, StockMove, Transfer
+from keel.purchasing.models import PurchaseOrder, PurchaseOrderLine
 
 from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 
@@ -34,4 +35,6 @@ def state() -> tuple:
         sorted(ApprovalRequest.objects.values_list("pk", "status")),
         OutboxEvent.objects.count(),
         StatusChange.objects.count(),
+        PurchaseOrder.objects.count(),
+        PurchaseOrderLine.objects.count(),
     )
