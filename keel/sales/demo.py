@@ -32,7 +32,7 @@ from .services import orders, quotations
 
 D = Decimal
 SEED = 2026
-ORDERS = 160
+ORDERS = 120
 # What becomes of each quotation, in proportion: mostly orders that went all the way.
 FATES = (
     ["draft"] * 2
