@@ -97,6 +97,7 @@ class QuotationAdmin(RecordAdmin):
         "amount_tax",
         "amount_total",
         "discount_approved_by",
+        "margin_approved_by",
     ]
     readonly_fields = fields
     inlines = [QuotationLineInline]

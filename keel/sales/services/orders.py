@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Collection
 
 from django.utils import timezone
 
@@ -53,8 +54,10 @@ def _lock(order_id: int) -> SalesOrder:
 @atomic_service
 def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> SalesOrder:
     """A sent (or draft) quotation, still valid, becomes an order (SO/00001). The credit
-    check puts it on hold with the reason; otherwise its delivery is reserved. The
-    quotation's opportunity is marked won."""
+    check (limit, overdue invoices) creates it on hold with the reason; otherwise its
+    delivery is reserved (refused when stock promised for today cannot be set aside
+    in full, with the company's `refuse_unreservable`) and what is bought on order
+    gets draft purchase orders. The quotation's opportunity is marked won."""
     on_date = on_date or timezone.localdate()
     quotation = lock(Quotation, quotation_id, label="Quotation")
     check_owner(quotation, by, "confirm")
@@ -151,7 +154,7 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
     return order
 
 
-def _reserve_delivery(order: SalesOrder, *, by, in_full: set[int] = frozenset()) -> Transfer:
+def _reserve_delivery(order: SalesOrder, *, by, in_full: Collection[int] = ()) -> Transfer:
     """The order's delivery waits in the warehouse, with what is on hand set aside
     (the rest is reserved as stock arrives). Refused when a product of `in_full`
     (promised for today) cannot be set aside in full now: the stock level rows are
