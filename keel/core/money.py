@@ -18,6 +18,8 @@ CURRENCY_DECIMALS: dict[str, int] = {
     "TND": 3,
 }
 ROUNDING = ROUND_HALF_UP
+# The symbol a customer reads before the amount, for the currencies that have one.
+SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
 def decimals_for(currency: str) -> int:
@@ -41,10 +43,14 @@ def round_money(amount: Decimal | int | str, currency: str) -> Decimal:
     return to_decimal(amount).quantize(quantum(currency), rounding=ROUNDING)
 
 
-def format_money(amount: Decimal, currency: str) -> str:
-    """'1,250.00 USD' style text for messages."""
+def format_money(amount: Decimal, currency: str, *, symbol: bool = False) -> str:
+    """'1,250.00 USD' style text for messages; with `symbol`, '$1,250.00' the way a
+    customer reads it (the code after the amount for a currency without a symbol)."""
     rounded = round_money(amount, currency)
     places = decimals_for(currency)
+    sign = SYMBOLS.get(currency.upper()) if symbol else None
+    if sign:
+        return f"-{sign}{-rounded:,.{places}f}" if rounded < 0 else f"{sign}{rounded:,.{places}f}"
     return f"{rounded:,.{places}f} {currency.upper()}"
 
 

@@ -48,3 +48,17 @@ def transition(record: models.Model, to_status: str, *, by=None, note: str = "",
             changed_at=at,
             note=note[:500],
         )
+
+
+def record_start(record: models.Model, *, by=None, note: str = "", at=None) -> None:
+    """Log the status a record was created in (from nothing), so its history starts
+    where it started: an order created on credit hold shows who held it and why."""
+    StatusChange.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=str(record.pk),
+        from_status="",
+        to_status=record.status,  # type: ignore[attr-defined]
+        changed_by=by,
+        changed_at=at or timezone.now(),
+        note=note[:500],
+    )

@@ -164,6 +164,7 @@ class QuotationAdmin(RecordAdmin):
         "amount_total",
         "discount_approved_by",
         *OUTREACH_FIELDS,
+        "margin_approved_by",
     ]
     readonly_fields = fields
     inlines = [QuotationLineInline]

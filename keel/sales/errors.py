@@ -17,6 +17,12 @@ class DiscountNeedsApproval(Conflict):
     code = "discount_needs_approval"
 
 
+class MarginNeedsApproval(Conflict):
+    """A margin below the minimum waits for a sales manager's approval."""
+
+    code = "margin_needs_approval"
+
+
 class NothingToInvoice(InvalidInput):
     code = "nothing_to_invoice"
 

@@ -21,7 +21,9 @@ class InvoicingPolicy(models.TextChoices):
 
 
 class SalesSettings(models.Model):
-    """Per company: above which line discount a quotation needs a manager's approval."""
+    """Per company: above which line discount and below which margin a quotation needs
+    a manager's approval; after how many days overdue invoices hold a customer's new
+    orders; whether an order whose stock cannot be set aside now is refused."""
 
     company = models.OneToOneField(
         "core.Company", on_delete=models.PROTECT, primary_key=True, related_name="+"
@@ -31,6 +33,25 @@ class SalesSettings(models.Model):
         decimal_places=4,
         default=Decimal("20"),
         help_text="A line discount above this percentage needs approval",
+    )
+    minimum_margin = models.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="A quotation whose margin is below this percentage needs approval "
+        "(empty: no margin check)",
+    )
+    overdue_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Hold the orders of a customer with invoices overdue more than this many "
+        "days (empty: overdue invoices do not hold orders)",
+    )
+    refuse_unreservable = models.BooleanField(
+        default=True,
+        help_text="Refuse to confirm an order when stock promised for today cannot be "
+        "set aside in full now (off: confirm and wait for stock)",
     )
     history = HistoricalRecords()
 
@@ -45,7 +66,8 @@ class Quotation(Document):
     """An offer to a customer (SQ/00001): priced lines with their stock and promise
     dates, valid until a date.
 
-    draft -> to approve (a discount above the threshold) -> draft (approved) -> sent
+    draft -> to approve (a discount above the threshold, a margin below the minimum)
+    -> draft (approved) -> sent
     -> confirmed (it became an order, also when the customer accepted it online) or
     declined (the customer said no online, with a reason); draft or sent may be
     cancelled. Revising a sent or declined quotation makes the next revision (SQ/00001
@@ -120,6 +142,9 @@ class Quotation(Document):
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=500, blank=True)
     decided_ip = models.GenericIPAddressField("decided from IP address", null=True, blank=True)
+    margin_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -293,6 +318,14 @@ class SalesOrderLine(models.Model):
     quantity_delivered = QuantityField(default=0)
     quantity_invoiced = QuantityField(default=0)
     quantity_returned = QuantityField(default=0, help_text="Came back on credited returns")
+    purchase_line = models.ForeignKey(
+        "purchasing.PurchaseOrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Bought on order or drop-shipped: the purchase order line that buys it",
+    )
 
     class Meta:
         ordering = ["order_id", "sequence", "id"]

@@ -7,12 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from keel.accounting.models import AccountRole, Invoice, OpenItem
 from keel.inventory.models import StockMove, Transfer
 from keel.inventory.selectors.atp import positions_of
+from keel.products.models import Product
 from keel.products.pricing import price_for
+from keel.purchasing.selectors import preferred_prices
 
 from .models import (
     OrderInvoice,
@@ -60,13 +62,25 @@ class Promise:
     promise_date: dt.date | None
 
 
+BOUGHT_ON_ORDER = (Product.SupplyRoute.BUY_TO_ORDER, Product.SupplyRoute.DROP_SHIP)
+
+
 def promises_for(warehouse, wanted: list[tuple], on_date: dt.date) -> list[Promise]:
     """For each (product, quantity): available to promise on `on_date` and the
-    earliest date from which the quantity stays promisable; two queries for all."""
+    earliest date from which the quantity stays promisable; three queries for all.
+    A product bought on order (or drop-shipped) is promised after its preferred
+    vendor's lead time (no date without a preferred vendor)."""
     found = positions_of([p for p, _ in wanted], [warehouse])
+    bought = [p.pk for p, _ in wanted if p.supply_route in BOUGHT_ON_ORDER]
+    vendors = preferred_prices(warehouse.company_id, bought, on_date) if bought else {}
     result = []
     for product, quantity in wanted:
         position = found[(product.pk, warehouse.pk)]
+        if product.supply_route in BOUGHT_ON_ORDER:
+            price = vendors.get(product.pk)
+            lead = None if price is None else on_date + dt.timedelta(days=price.lead_days)
+            result.append(Promise(position.available_on(on_date), lead))
+            continue
         dates = sorted({on_date} | {m.date for m in position.moves if m.date > on_date})
         earliest = None
         # From the last date back: the first date after which it never dips below.
@@ -106,6 +120,28 @@ def open_receivables(party) -> Decimal:
         party=party, account__role=AccountRole.RECEIVABLE, residual__gt=0
     ).aggregate(total=Sum("residual"))["total"]
     return total or ZERO
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """How many posted invoices of a customer are overdue, and what is left on them
+    (company currency)."""
+
+    invoices: int
+    residual: Decimal
+
+
+def overdue_receivables(party, *, due_before: dt.date) -> Overdue:
+    """The customer's posted invoices still open that fell due before `due_before`
+    (one query)."""
+    found = OpenItem.objects.filter(
+        party=party,
+        account__role=AccountRole.RECEIVABLE,
+        invoice__isnull=False,
+        residual__gt=0,
+        due_date__lt=due_before,
+    ).aggregate(invoices=Count("invoice", distinct=True), residual=Sum("residual"))
+    return Overdue(found["invoices"], found["residual"] or ZERO)
 
 
 def deliveries_of(order: SalesOrder) -> QuerySet[Transfer]:

@@ -39,7 +39,15 @@ DEMO_USERS: dict[Role, str] = {
 }
 
 # Domains that contribute demo data, lowest tier first.
-DEMO_DOMAINS: list[str] = ["parties", "products", "crm", "accounting", "inventory", "purchasing"]
+DEMO_DOMAINS: list[str] = [
+    "parties",
+    "products",
+    "crm",
+    "accounting",
+    "inventory",
+    "purchasing",
+    "sales",
+]
 
 
 @transaction.atomic

@@ -34,6 +34,12 @@ def test_format_money_for_messages():
     assert format_money(Decimal("1250.4"), "JPY") == "1,250 JPY"
 
 
+def test_format_money_with_the_symbol_a_customer_reads():
+    assert format_money(Decimal("1250"), "USD", symbol=True) == "$1,250.00"
+    assert format_money(Decimal("-3.456"), "EUR", symbol=True) == "-€3.46"
+    assert format_money(Decimal("1250"), "CHF", symbol=True) == "1,250.00 CHF"
+
+
 def test_sum_of_many_rounded_lines_is_exact():
     lines = [round_money(Decimal("0.10") * 3 / 3, "USD") for _ in range(100_000)]
     assert sum(lines, Decimal(0)) == Decimal("10000.00")

@@ -71,6 +71,7 @@ class ProductSerializer(CompanyScopedFieldsMixin, serializers.ModelSerializer):
             "currency",
             "active",
             "tracking",
+            "supply_route",
             "description",
             "version",
             "created_at",

@@ -77,6 +77,11 @@ class Product(CompanyScoped, Versioned):
         LOT = "lot", "By lot"
         SERIAL = "serial", "By serial number"
 
+    class SupplyRoute(models.TextChoices):
+        STOCK = "stock", "From stock"
+        BUY_TO_ORDER = "buy_to_order", "Bought on order"
+        DROP_SHIP = "drop_ship", "Drop-shipped by the vendor"
+
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GOODS)
     name = models.CharField(max_length=200)
     sku = models.CharField(
@@ -106,6 +111,13 @@ class Product(CompanyScoped, Versioned):
         default=Tracking.NONE,
         help_text="Whether stock of it is kept by lot or serial number",
     )
+    supply_route = models.CharField(
+        max_length=20,
+        choices=SupplyRoute.choices,
+        default=SupplyRoute.STOCK,
+        help_text="Sold from stock, or bought from the preferred vendor for each order "
+        "(delivered through the warehouse, or drop-shipped to the customer)",
+    )
     description = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -131,6 +143,10 @@ class Product(CompanyScoped, Versioned):
             models.CheckConstraint(
                 condition=models.Q(tracking__in=["none", "lot", "serial"]),
                 name="product_tracking_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(supply_route__in=["stock", "buy_to_order", "drop_ship"]),
+                name="product_supply_route_valid",
             ),
         ]
 

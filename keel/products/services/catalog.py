@@ -85,6 +85,8 @@ def check_product(product: Product) -> None:
     product.barcode = (product.barcode or "").strip()
     if product.kind not in Product.Kind.values:
         raise InvalidInput(f"Unknown product kind '{product.kind}'.", field="kind")
+    if product.supply_route not in Product.SupplyRoute.values:
+        raise InvalidInput(f"Unknown supply route '{product.supply_route}'.", field="supply_route")
     for field in ("sale_price", "cost_price"):
         setattr(product, field, as_decimal(getattr(product, field), field))
         if getattr(product, field) is None or getattr(product, field) < 0:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -43,6 +45,9 @@ class PurchaseSettings(models.Model):
 
 class PurchaseOrder(Document):
     """An order to a vendor (PO/00001).
+
+    `origin` is the document it was bought for (a sales order, for products bought on
+    order); `ship_to` the customer a drop-ship order is delivered to.
 
     draft -> to approve (above the approval threshold) -> confirmed (the receipt is
     waiting in inventory) -> received (everything arrived) -> billed (everything
@@ -83,6 +88,19 @@ class PurchaseOrder(Document):
     )
     requisition = models.ForeignKey(
         Requisition, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    origin_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    origin_id = models.CharField(max_length=64, blank=True)
+    origin = GenericForeignKey("origin_type", "origin_id")
+    ship_to = models.ForeignKey(
+        "parties.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Drop-ship: the vendor delivers to this customer",
     )
     amount_total = MoneyField(default=0)
     receipt_status = models.CharField(

@@ -101,12 +101,15 @@ def create_order(
     vendor_ref: str = "",
     rfq=None,
     requisition=None,
+    origin=None,
+    ship_to=None,
     by=None,
 ) -> PurchaseOrder:
     """A draft order (PO/00001). Each line `{"product", "quantity"}` takes its unit
     price and lead time from the vendor's price in force unless it gives
     `"unit_price"` and `"lead_days"`; its expected date is the order date plus the
-    lead time."""
+    lead time. `origin`: the document it is bought for; `ship_to`: the customer a
+    drop-ship order goes to."""
     vendor = vendor_of(company, vendor)
     if warehouse.company_id != company.pk:
         raise InvalidInput(f"{warehouse} belongs to another company.", field="warehouse")
@@ -156,6 +159,9 @@ def create_order(
         vendor_ref=vendor_ref,
         rfq=rfq,
         requisition=requisition,
+        origin_type=ContentType.objects.get_for_model(origin) if origin is not None else None,
+        origin_id=str(origin.pk) if origin is not None else "",
+        ship_to=None if ship_to is None else vendor_of(company, ship_to, field="ship_to"),
         amount_total=sum((r.subtotal for r in records), ZERO),
         created_by=by,
         updated_by=by,

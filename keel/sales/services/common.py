@@ -1,4 +1,4 @@
-"""Helpers the sales services share: parsing, locking, numbering, money text."""
+"""Helpers the sales services share: parsing, locking, numbering."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from keel.core.errors import InvalidInput, NotFound, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import Company
-from keel.core.money import round_money
 from keel.core.numbering import next_number
 from keel.parties.models import Party
 from keel.products.models import Product
@@ -18,14 +17,6 @@ from ..models import OrderInvoice, SalesOrder
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
-def money_text(amount: Decimal, currency: str) -> str:
-    """$1,250.00 for dollars (the way a customer reads it); 1,250.00 CHF otherwise."""
-    rounded = round_money(amount, currency)
-    symbol = SYMBOLS.get(currency.upper())
-    return f"{symbol}{rounded:,.2f}" if symbol else f"{rounded:,.2f} {currency.upper()}"
 
 
 def decimal_of(value, *, field: str, allow_zero: bool = False, label: str = "") -> Decimal:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from keel.accounting.models import AccountRole, Invoice
 from keel.accounting.selectors.chart import account_for_role
 from keel.accounting.services import invoices as accounting_invoices
-from keel.core.money import round_money
+from keel.core.money import format_money, round_money
 from keel.core.transactions import atomic_service
 
 from ..errors import DownPaymentRefused
@@ -25,7 +25,6 @@ from .common import (
     decimal_of,
     link_invoice,
     lock,
-    money_text,
     require_confirmed,
 )
 from .quotations import check_owner
@@ -93,9 +92,9 @@ def invoice_down_payment(
     )
     if amount <= 0 or amount + asked > left:
         raise DownPaymentRefused(
-            f"A down payment of {money_text(amount, order.currency)} exceeds what is left "
-            f"to invoice on {order}: {money_text(left, order.currency)} less "
-            f"{money_text(asked, order.currency)} of down payments already invoiced.",
+            f"A down payment of {_money(amount, order)} exceeds what is left to invoice "
+            f"on {order}: {_money(left, order)} less {_money(asked, order)} of down "
+            "payments already invoiced.",
             field="amount" if percent is None else "percent",
         )
     document = accounting_invoices.create_invoice(
@@ -123,3 +122,7 @@ def deduction_for(order: SalesOrder, billed: list[tuple[SalesOrderLine, Decimal]
     deducted = min(outstanding, untaxed)
     taxes = _taxes(order, list(order.lines.prefetch_related("taxes")))
     return [_line(order, -deducted, taxes, f"Down payments deducted on {order}")], deducted
+
+
+def _money(amount, order) -> str:
+    return format_money(amount, order.currency, symbol=True)

@@ -4,7 +4,9 @@ quantities) and the progress that follows deliveries, invoices and payments."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Collection
 
 from django.utils import timezone
 
@@ -13,10 +15,10 @@ from keel.accounting.services import invoices as accounting_invoices
 from keel.core.errors import InvalidInput, PermissionRefused, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.transactions import atomic_service
-from keel.core.workflow import transition
+from keel.core.workflow import record_start, transition
 from keel.crm.services import opportunities
+from keel.inventory.errors import InsufficientStock
 from keel.inventory.models import Transfer
-from keel.inventory.selectors.atp import positions_of
 from keel.inventory.services import transfers, validation
 
 from ..errors import NotDelivered, NothingToInvoice, NotOnHold, QuotationExpired
@@ -29,9 +31,23 @@ from ..models import (
     SalesOrderLine,
 )
 from ..permissions import RELEASE_PERMISSION
-from ..selectors import delivered_by_product, deliveries_of, invoices_of, open_receivables
-from . import down_payments
-from .common import ZERO, invoice_line, link_invoice, lock, money_text, number, open_quantities
+from ..selectors import (
+    BOUGHT_ON_ORDER,
+    delivered_by_product,
+    deliveries_of,
+    invoices_of,
+    settings_of,
+)
+from . import credit, down_payments
+from .buying import buy_for
+from .common import (
+    ZERO,
+    invoice_line,
+    link_invoice,
+    lock,
+    number,
+    open_quantities,
+)
 from .common import require_confirmed as _require_confirmed
 from .quotations import check_owner, require_sendable
 
@@ -42,21 +58,13 @@ def _lock(order_id: int) -> SalesOrder:
     return lock(SalesOrder, order_id, label="Sales order")
 
 
-def credit_excess(order: SalesOrder):
-    """By how much the customer's open receivables plus this order exceed its credit
-    limit (None: no limit, or within it)."""
-    limit = order.party.credit_limit
-    if limit is None:
-        return None
-    excess = open_receivables(order.party) + order.amount_total - limit
-    return excess if excess > 0 else None
-
-
 @atomic_service
 def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> SalesOrder:
     """A sent (or draft) quotation, still valid, becomes an order (SO/00001). The credit
-    check puts it on hold with the reason; otherwise its delivery is reserved. The
-    quotation's opportunity is marked won."""
+    check (limit, overdue invoices) creates it on hold with the reason; otherwise its
+    delivery is reserved (refused when stock promised for today cannot be set aside
+    in full, with the company's `refuse_unreservable`) and what is bought on order
+    gets draft purchase orders. The quotation's opportunity is marked won."""
     on_date = on_date or timezone.localdate()
     quotation = lock(Quotation, quotation_id, label="Quotation")
     check_owner(quotation, by, "confirm")
@@ -73,8 +81,10 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
             field="valid_until",
         )
     require_sendable(quotation)
-    lines = list(quotation.lines.prefetch_related("taxes").order_by("sequence"))
-    order = SalesOrder.objects.create(
+    lines = list(
+        quotation.lines.select_related("product").prefetch_related("taxes").order_by("sequence")
+    )
+    order = SalesOrder(
         company=quotation.company,
         number=number(quotation.company, "order", "SO/"),
         quotation=quotation,
@@ -90,6 +100,11 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
         created_by=by,
         updated_by=by,
     )
+    reason = credit.hold_reason(order, on_date)
+    if reason:
+        order.status, order.hold_reason = Status.ON_HOLD, reason[:300]
+    order.save(force_insert=True)
+    record_start(order, by=by, note=reason or f"From {quotation}")
     records = SalesOrderLine.objects.bulk_create(
         [
             SalesOrderLine(
@@ -121,15 +136,17 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
                 quotation.opportunity_id, by=by, amount=quotation.amount_untaxed
             )
         opportunities.win(quotation.opportunity_id, by=by)
-    excess = credit_excess(order)
-    if excess is not None:
-        order.status = Status.ON_HOLD
-        order.hold_reason = (
-            f"{order} exceeds {order.party}'s credit limit by {money_text(excess, order.currency)}"
-        )
-        order.save(update_fields=["status", "hold_reason"])
-    else:
-        _reserve_delivery(order, by=by)
+    if order.status == Status.CONFIRMED:
+        promised_now = {
+            line.product_id
+            for line in lines
+            if line.promise_date is not None
+            and line.promise_date <= on_date
+            and line.product.supply_route not in BOUGHT_ON_ORDER
+        }
+        refuse = settings_of(order.company).refuse_unreservable
+        _reserve_delivery(order, by=by, in_full=promised_now if refuse else set())
+        buy_for(order, records, by=by)
     publish(
         OrderConfirmed(
             order_id=order.pk,
@@ -144,9 +161,11 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
     return order
 
 
-def _reserve_delivery(order: SalesOrder, *, by) -> Transfer:
+def _reserve_delivery(order: SalesOrder, *, by, in_full: Collection[int] = ()) -> Transfer:
     """The order's delivery waits in the warehouse, with what is on hand set aside
-    (the rest is reserved as stock arrives)."""
+    (the rest is reserved as stock arrives). Refused when a product of `in_full`
+    (promised for today) cannot be set aside in full now: the stock level rows are
+    locked while reserving, so concurrent confirmations never promise the same unit."""
     lines = list(order.lines.select_related("product").order_by("sequence"))
     delivery = transfers.create_transfer(
         order.company,
@@ -160,10 +179,19 @@ def _reserve_delivery(order: SalesOrder, *, by) -> Transfer:
         by=by,
     )
     transfers.confirm(delivery.pk, by=by)
-    found = positions_of([line.product_id for line in lines], [order.warehouse])
-    # reserve() refuses when nothing at all is there; an order may wait for stock.
-    if any(spot.available > 0 for spot in found.values()):
+    # Nothing at all there yet is no error: an order may wait for stock (unless below).
+    with contextlib.suppress(InsufficientStock):
         transfers.reserve(delivery.pk, by=by)
+    if in_full:
+        for move in delivery.moves.select_related("product").order_by("sequence"):
+            if move.product_id in in_full and move.quantity_reserved < move.quantity:
+                raise InsufficientStock(
+                    f"{order.quotation} cannot be confirmed now: only "
+                    f"{move.quantity_reserved.normalize():f} of {move.quantity.normalize():f} "
+                    f"units of {move.product} are available; quote a later promise date or "
+                    "confirm again when stock arrives.",
+                    field="lines",
+                )
     return delivery
 
 
@@ -184,6 +212,7 @@ def release_hold(order_id: int, *, by, note: str = "") -> SalesOrder:
     order.save(update_fields=["released_by", "released_at", "release_note"])
     transition(order, Status.CONFIRMED, by=by, note=f"Released from hold: {note}".strip())
     _reserve_delivery(order, by=by)
+    buy_for(order, list(order.lines.select_related("product").order_by("sequence")), by=by)
     return order
 
 

@@ -1,5 +1,6 @@
 """Quotations: create (from an opportunity or directly), send (a discount above the
-threshold waits for a sales manager's approval first), approve, cancel."""
+threshold or a margin below the minimum waits for a sales manager's approval first),
+approve, cancel."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from keel.accounting.taxes import TaxableLine, compute_taxes
 from keel.core.errors import InvalidInput, PermissionRefused, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import ApprovalRequest, ApprovalRule
-from keel.core.money import round_money
+from keel.core.money import format_money, round_money
 from keel.core.services import approvals
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
@@ -23,29 +24,51 @@ from keel.crm.selectors import may_manage_opportunity
 from keel.inventory.models import Warehouse
 from keel.products.pricing import price_for
 
-from ..errors import DiscountNeedsApproval
+from ..errors import DiscountNeedsApproval, MarginNeedsApproval
 from ..events import QuotationSent
 from ..models import InvoicingPolicy, Quotation, QuotationLine, SalesSettings
 from ..permissions import DISCOUNT_APPROVER_ROLE
 from ..selectors import promises_for, sees_all, settings_of
 from .common import HUNDRED, ZERO, decimal_of, lock, number, party_of, product_of
+from .margins import margin_shortfall
 
 Status = Quotation.Status
 APPROVAL_ACTION = "discount"
+MARGIN_ACTION = "margin"
+UNCHANGED = object()
 DEFAULT_VALIDITY_DAYS = 30
 HAND_PRICED = "Price entered by hand"
 
 
 @atomic_service
-def configure(company, *, discount_threshold="20", by=None) -> SalesSettings:
-    """Set the line discount (percent) above which a quotation needs approval."""
-    threshold = decimal_of(
-        discount_threshold, field="discount_threshold", allow_zero=True, label="The threshold"
-    )
-    if threshold > HUNDRED:
-        raise InvalidInput("The threshold is a percentage up to 100.", field="discount_threshold")
+def configure(
+    company,
+    *,
+    discount_threshold=None,
+    minimum_margin=UNCHANGED,
+    overdue_days=UNCHANGED,
+    refuse_unreservable=None,
+    by=None,
+) -> SalesSettings:
+    """Set what is given (the rest stays): the line discount (percent) above which and
+    the margin (percent, None: no check) below which a quotation needs approval, the
+    days overdue (None: never) after which a customer's orders are held, and whether
+    an order whose stock promised for today cannot be set aside is refused."""
     found, _ = SalesSettings.objects.get_or_create(company=company)
-    found.discount_threshold = threshold
+    if discount_threshold is not None:
+        found.discount_threshold = _percent(discount_threshold, "discount_threshold")
+    if minimum_margin is not UNCHANGED:
+        found.minimum_margin = (
+            None if minimum_margin is None else _percent(minimum_margin, "minimum_margin")
+        )
+    if overdue_days is not UNCHANGED:
+        found.overdue_days = (
+            None
+            if overdue_days is None
+            else int(decimal_of(overdue_days, field="overdue_days", label="The days overdue"))
+        )
+    if refuse_unreservable is not None:
+        found.refuse_unreservable = bool(refuse_unreservable)
     found.save()
     return found
 
@@ -58,6 +81,13 @@ def dates_of(quote_date: dt.date | None, valid_until: dt.date | None):
     if valid_until < quote_date:
         raise InvalidInput("The validity date cannot precede the quote date.", "valid_until")
     return quote_date, valid_until
+
+
+def _percent(value, field: str):
+    found = decimal_of(value, field=field, allow_zero=True, label="The percentage")
+    if found > HUNDRED:
+        raise InvalidInput("A percentage goes up to 100.", field=field)
+    return found
 
 
 def parse_lines(company, party, lines: list[dict], on_date: dt.date, currency: str):
@@ -262,28 +292,37 @@ def discount_amount(quotation: Quotation):
     )
 
 
-def _pending_request(quotation: Quotation) -> ApprovalRequest | None:
-    return ApprovalRequest.objects.filter(
-        content_type=ContentType.objects.get_for_model(Quotation),
-        object_id=str(quotation.pk),
-        action=APPROVAL_ACTION,
-        status=ApprovalRequest.Status.PENDING,
-    ).first()
+def _pending_requests(quotation: Quotation) -> list[ApprovalRequest]:
+    """The quotation's approval requests still waiting (discount, margin)."""
+    return list(
+        ApprovalRequest.objects.filter(
+            content_type=ContentType.objects.get_for_model(Quotation),
+            object_id=str(quotation.pk),
+            action__in=[APPROVAL_ACTION, MARGIN_ACTION],
+            status=ApprovalRequest.Status.PENDING,
+        ).order_by("id")
+    )
 
 
-def _ensure_rule(company) -> None:
-    """Every discount that needs approval goes to the sales managers (the threshold
-    is a percentage, checked here; the rule routes it at any amount)."""
+RULE_NAMES = {
+    APPROVAL_ACTION: "Quotation discounts above the threshold",
+    MARGIN_ACTION: "Quotation margins below the minimum",
+}
+
+
+def _ensure_rule(company, action: str = APPROVAL_ACTION) -> None:
+    """Every discount or margin that needs approval goes to the sales managers (the
+    threshold is a percentage, checked here; the rule routes it at any amount)."""
     content_type = ContentType.objects.get_for_model(Quotation)
     exists = ApprovalRule.objects.filter(
-        company=company, content_type=content_type, action=APPROVAL_ACTION, active=True
+        company=company, content_type=content_type, action=action, active=True
     ).exists()
     if not exists:
         rule = ApprovalRule(
             company=company,
             content_type=content_type,
-            action=APPROVAL_ACTION,
-            name="Quotation discounts above the threshold",
+            action=action,
+            name=RULE_NAMES[action],
             min_amount=ZERO,
             approver_role=Group.objects.get(name=str(DISCOUNT_APPROVER_ROLE)),
             active=True,
@@ -304,6 +343,7 @@ def send(quotation_id: int, *, by=None) -> Quotation:
         )
     threshold = settings_of(quotation.company).discount_threshold
     discount = largest_discount(quotation)
+    waiting = False
     if discount > threshold and quotation.discount_approved_by_id is None:
         _ensure_rule(quotation.company)
         approvals.request_approval(
@@ -316,6 +356,24 @@ def send(quotation_id: int, *, by=None) -> Quotation:
             reason=f"{quotation} for {quotation.party}: a discount of {discount.normalize():f}% "
             f"is above the {threshold.normalize():f}% threshold",
         )
+        waiting = True
+    shortfall = margin_shortfall(quotation)
+    if shortfall is not None:
+        margin, minimum = shortfall
+        _ensure_rule(quotation.company, MARGIN_ACTION)
+        approvals.request_approval(
+            company=quotation.company,
+            document=quotation,
+            action=MARGIN_ACTION,
+            amount=margin.revenue,
+            currency=quotation.company.currency,
+            requested_by=by,
+            reason=f"{quotation} for {quotation.party}: a margin of {margin.percent:f}% "
+            f"({format_money(margin.amount, quotation.company.currency, symbol=True)}) is "
+            f"below the {minimum.normalize():f}% minimum",
+        )
+        waiting = True
+    if waiting:
         transition(quotation, Status.TO_APPROVE, by=by)
         return quotation
     transition(quotation, Status.SENT, by=by)
@@ -332,30 +390,44 @@ def send(quotation_id: int, *, by=None) -> Quotation:
     return quotation
 
 
+APPROVED_FIELD = {APPROVAL_ACTION: "discount_approved_by", MARGIN_ACTION: "margin_approved_by"}
+
+
 @atomic_service
 def approve_discount(quotation_id: int, *, by, note: str = "") -> Quotation:
-    """to approve -> draft with the discount approved (by a sales manager, through
-    the core approval request); it can then be sent."""
+    """to approve -> draft with its discount and margin approved (by a sales manager,
+    through the core approval requests); it can then be sent."""
     quotation = _lock(quotation_id)
     if quotation.status != Status.TO_APPROVE:
         raise TransitionNotAllowed(f"{quotation} is not waiting for approval.", field="status")
-    request = _pending_request(quotation)
-    if request is None:
+    requests = _pending_requests(quotation)
+    if not requests:
         raise TransitionNotAllowed(f"{quotation} has no pending approval.", field="status")
-    approvals.approve(request.pk, by=by, note=note)
-    quotation.discount_approved_by = by
-    quotation.save(update_fields=["discount_approved_by"])
-    transition(quotation, Status.DRAFT, by=by, note="Discount approved")
+    for request in requests:
+        approvals.approve(request.pk, by=by, note=note)
+        setattr(quotation, APPROVED_FIELD[request.action], by)
+    quotation.save(update_fields=[APPROVED_FIELD[r.action] for r in requests])
+    approved = " and ".join(r.action for r in requests).capitalize()
+    transition(quotation, Status.DRAFT, by=by, note=f"{approved} approved")
     return quotation
 
 
 def require_sendable(quotation: Quotation) -> None:
-    """A discount above the threshold blocks confirmation until approved."""
+    """A discount above the threshold or a margin below the minimum blocks
+    confirmation until approved."""
     threshold = settings_of(quotation.company).discount_threshold
     if quotation.discount_approved_by_id is None and largest_discount(quotation) > threshold:
         raise DiscountNeedsApproval(
             f"{quotation} has a discount above {threshold.normalize():f}%; a sales manager "
             "must approve it first.",
+            field="lines",
+        )
+    shortfall = margin_shortfall(quotation)
+    if shortfall is not None:
+        margin, minimum = shortfall
+        raise MarginNeedsApproval(
+            f"{quotation} has a margin of {margin.percent:f}%, below the "
+            f"{minimum.normalize():f}% minimum; a sales manager must approve it first.",
             field="lines",
         )
 
@@ -364,8 +436,8 @@ def require_sendable(quotation: Quotation) -> None:
 def cancel(quotation_id: int, *, by=None, reason: str = "") -> Quotation:
     quotation = _lock(quotation_id)
     check_owner(quotation, by, "cancel")
-    request = _pending_request(quotation)
+    requests = _pending_requests(quotation)
     transition(quotation, Status.CANCELLED, by=by, note=reason)
-    if request is not None:
+    for request in requests:
         transition(request, ApprovalRequest.Status.CANCELLED, by=by, note=f"{quotation} cancelled")
     return quotation

@@ -16,6 +16,7 @@ from keel.accounting.services.payments import register_payment
 from keel.accounting.services.reconciliation import reconcile_documents
 from keel.core.errors import InvalidInput, PermissionRefused, TransitionNotAllowed
 from keel.core.events import publish
+from keel.core.money import format_money
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
 from keel.inventory.models import Location, Transfer
@@ -33,7 +34,7 @@ from ..selectors import (
     received_by_product,
     return_transfers_of,
 )
-from .common import ZERO, decimal_of, invoice_line, lock, money_text, number, open_quantities
+from .common import ZERO, decimal_of, invoice_line, lock, number, open_quantities
 from .quotations import check_owner
 
 Status = ReturnAuthorisation.Status
@@ -321,7 +322,7 @@ def _credit(rma: ReturnAuthorisation, *, on_date: dt.date | None, by) -> ReturnA
         rma,
         Status.CREDITED,
         by=by,
-        note=f"{note}: {money_text(note.amount_total, note.currency)}",
+        note=f"{note}: {format_money(note.amount_total, note.currency, symbol=True)}",
     )
     publish(
         ReturnCredited(

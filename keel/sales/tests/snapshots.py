@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from keel.accounting.models import Invoice, JournalEntry, OpenItem, Payment
-from keel.core.models import ApprovalRequest, OutboxEvent
+from keel.core.models import ApprovalRequest, OutboxEvent, StatusChange
 from keel.crm.models import Opportunity
 from keel.inventory.models import StockLevel, StockMove, Transfer
+from keel.purchasing.models import PurchaseOrder, PurchaseOrderLine
 
 from ..models import (
     OrderInvoice,
@@ -21,7 +22,11 @@ from ..models import (
 def state() -> tuple:
     """Every record a sales action could write, as comparable values."""
     return (
-        sorted(Quotation.objects.values_list("pk", "status", "version", "discount_approved_by")),
+        sorted(
+            Quotation.objects.values_list(
+                "pk", "status", "version", "discount_approved_by", "margin_approved_by"
+            )
+        ),
         sorted(QuotationLine.objects.values_list("pk", "quantity", "unit_price", "discount")),
         sorted(
             SalesOrder.objects.values_list(
@@ -46,4 +51,7 @@ def state() -> tuple:
         sorted(Opportunity.objects.values_list("pk", "status")),
         sorted(ApprovalRequest.objects.values_list("pk", "status")),
         OutboxEvent.objects.count(),
+        StatusChange.objects.count(),
+        PurchaseOrder.objects.count(),
+        PurchaseOrderLine.objects.count(),
     )
