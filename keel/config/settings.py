@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
         "TransferKindEnum": "keel.inventory.models.transfers.Transfer.Kind",
         "TransferStatusEnum": "keel.inventory.models.transfers.Status",
         "PurchaseProgressEnum": "keel.purchasing.models.orders.PurchaseOrder.Progress",
+        "QuotationStatusEnum": "keel.sales.models.Quotation.Status",
     },
 }
 
