@@ -100,6 +100,7 @@ def test_a_duplicate_sku_in_the_form_is_shown_next_to_the_field(shelf, users):
             "cost_price": "5",
             "active": "on",
             "tracking": "none",
+            "supply_route": "stock",
         },
     )
     assert response.status_code == 200
@@ -123,6 +124,7 @@ def test_a_buyer_adds_a_product_through_the_form(shelf, users):
             "cost_price": "0",
             "active": "on",
             "tracking": "none",
+            "supply_route": "stock",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
