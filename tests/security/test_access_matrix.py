@@ -23,6 +23,8 @@ from .world import MISSING_PK, build_world, fingerprint
 
 pytestmark = pytest.mark.django_db
 WRITE_METHODS = ("post", "put", "patch", "delete")
+# Pages open to the public by design: the web-to-lead form a company embeds on its site.
+PUBLIC_PAGES = {"crm:web-to-lead", "crm:web-to-lead-thanks"}
 
 
 @pytest.fixture
@@ -238,10 +240,44 @@ def test_every_role_opens_exactly_the_workspace_pages_its_definition_allows(worl
                 False,
                 refused=(302, 403, 404),
             )
+    matrix.assert_clean("workspace pages")
+
+
+def test_the_workspace_own_pages_answer_every_role_and_turn_away_strangers(world):
+    """Given the workspace's own pages (dashboards, reports, analyses)
+    When someone not signed in opens them, and then each role does
+    Then the stranger is sent to sign in, and no role meets a 500."""
+    matrix = Matrix()
+    stranger = Client()
+    for name in custom_pages():
+        if name in PUBLIC_PAGES:
+            continue
+        response = stranger.get(reverse(name))
+        matrix.check(f"stranger page {name}", response.status_code, False, refused=(302, 403))
+    for role, user in world.users.items():
+        client = Client()
+        client.force_login(user)
         for name in custom_pages():
             response = client.get(reverse(name))
             matrix.check(f"{role} page {name}", response.status_code, True, passed=range(200, 500))
-    matrix.assert_clean("workspace pages")
+    matrix.assert_clean("workspace own pages")
+
+
+def test_a_stranger_is_refused_by_every_api_endpoint(world):
+    """When someone not signed in calls every API endpoint (but signing in itself)
+    Then each answer is 401 or 403."""
+    matrix = Matrix()
+    client = APIClient()
+    for route in api_routes():
+        if route.kwargs not in ((), ("pk",)) or _open_by_design(route.view):
+            continue
+        url = reverse(route.name, kwargs={"pk": MISSING_PK} if route.is_detail else {})
+        for method in route.actions or {"get": None}:
+            response = getattr(client, method)(url, {}, format="json")
+            matrix.check(
+                f"stranger {method.upper()} {url}", response.status_code, False, refused=(401, 403)
+            )
+    matrix.assert_clean("strangers")
 
 
 def _may_change(user, model, record) -> bool:
