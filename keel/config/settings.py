@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "keel.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,6 +133,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
+    "keel.users.sign_in.SignInThrottleBackend",  # first: a locked-out name goes no further
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -215,6 +217,10 @@ KEEL_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("KEEL_WEBHOOK_MAX_ATTEMPTS", "8")
 KEEL_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("KEEL_WEBHOOK_BACKOFF_SECONDS", "30"))
 
 # --- REST API -------------------------------------------------------------
+# Exported lists: text cells that a spreadsheet would run as a formula are quoted.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+from keel.core.export_formats import EXPORT_FORMATS as EXPORT_FORMATS  # noqa: E402
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous call then gets 401 with WWW-Authenticate.

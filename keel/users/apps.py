@@ -25,6 +25,12 @@ class UsersConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="keel.users.sync_roles")
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from .sign_in import count_failure, forget_failures
+
+        user_login_failed.connect(count_failure, dispatch_uid="keel.users.count_failure")
+        user_logged_in.connect(forget_failures, dispatch_uid="keel.users.forget_failures")
         # Every domain's object rules (rules.add_perm in its permissions.py) must be
         # registered before the first request, not only when ensure_roles() runs.
         from .services.roles import import_domain_permissions

@@ -5,7 +5,8 @@ this check without editing it."""
 import pytest
 from django.contrib import admin
 from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
+
+from keel.core.export_formats import CSV, XLSX
 
 PLATFORM_APPS = {
     "admin",
