@@ -8,13 +8,20 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.accounting.models import Journal
 from keel.core.api.views import company_of
+from keel.core.errors import InvalidInput
 
 from .. import selectors
 from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from ..permissions import RELEASE_PERMISSION
-from ..services import orders, quotations
+from ..services import batch, orders, quotations
+from ..services.common import party_of
 from .serializers import (
+    BatchConfirmIn,
+    BatchInvoiceIn,
+    BatchOut,
+    BatchPayIn,
     QuotationConfirmIn,
     QuotationIn,
     QuotationOut,
@@ -64,6 +71,7 @@ class QuotationViewSet(ReadViewSet):
         "send": "sales.change_quotation",
         "confirm": "sales.add_salesorder",
         "approve_discount": "core.decide_approvalrequest",
+        "confirm_many": "sales.add_salesorder",
     }
 
     def get_queryset(self):
@@ -99,6 +107,14 @@ class QuotationViewSet(ReadViewSet):
         fresh = OrderViewSet.queryset_for(request.user).get(pk=order.pk)
         return Response(SalesOrderOut(fresh).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=BatchConfirmIn, responses=BatchOut)
+    @action(detail=False, methods=["post"], url_path="confirm-many")
+    def confirm_many(self, request):
+        """Confirm the listed quotations; each refused one is reported, not fatal."""
+        data = self.body(BatchConfirmIn)
+        result = batch.confirm_many(data["quotations"], by=request.user, on_date=data.get("date"))
+        return Response(BatchOut(result).data)
+
 
 class OrderViewSet(ReadViewSet):
     """Sales orders (a rep sees their own): deliver, invoice, release a credit hold."""
@@ -112,6 +128,8 @@ class OrderViewSet(ReadViewSet):
         "deliver": "sales.deliver_salesorder",
         "invoice": "sales.invoice_salesorder",
         "release_hold": RELEASE_PERMISSION,
+        "invoice_delivered": "sales.invoice_salesorder",
+        "pay_invoices": "accounting.add_payment",
     }
 
     @staticmethod
@@ -148,3 +166,35 @@ class OrderViewSet(ReadViewSet):
     def release_hold(self, request, pk=None):
         note = self.body(SalesNoteIn)["note"]
         return self._out(orders.release_hold(self.get_object().pk, by=request.user, note=note))
+
+    @extend_schema(request=BatchInvoiceIn, responses=BatchOut)
+    @action(detail=False, methods=["post"], url_path="invoice-delivered")
+    def invoice_delivered(self, request):
+        """Invoice all delivered (of a customer, or the listed orders): one invoice per
+        customer or per order as the sales settings say."""
+        data = self.body(BatchInvoiceIn)
+        party = None
+        if "party" in data:
+            party = party_of(self.company(), data["party"])
+        result = batch.invoice_delivered(
+            self.company(),
+            by=request.user,
+            party=party,
+            order_ids=data.get("orders"),
+            grouping=data.get("grouping"),
+            on_date=data.get("date"),
+        )
+        return Response(BatchOut(result).data)
+
+    @extend_schema(request=BatchPayIn, responses=BatchOut)
+    @action(detail=False, methods=["post"], url_path="pay-invoices")
+    def pay_invoices(self, request):
+        """Register the full payment of each listed invoice through a bank journal."""
+        data = self.body(BatchPayIn)
+        journal = Journal.objects.filter(company=self.company(), pk=data["journal"]).first()
+        if journal is None:
+            raise InvalidInput("Unknown journal.", field="journal")
+        result = batch.pay_many(
+            data["invoices"], journal=journal, by=request.user, on_date=data.get("date")
+        )
+        return Response(BatchOut(result).data)

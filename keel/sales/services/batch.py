@@ -26,7 +26,7 @@ from keel.core.transactions import atomic_service
 
 from ..errors import NothingToInvoice
 from ..events import OrderInvoiced
-from ..models import InvoiceGrouping, OrderInvoice, SalesOrder, SalesOrderLine
+from ..models import InvoiceGrouping, OrderInvoice, Quotation, SalesOrder, SalesOrderLine
 from ..selectors import sees_all, settings_of
 from . import orders
 from .common import ZERO
@@ -81,8 +81,14 @@ def confirm_many(
     on_date = on_date or timezone.localdate()
     result = BatchResult()
     ids = sorted(set(quotation_ids))
+    theirs = Quotation.objects.filter(pk__in=ids)
+    if by is not None:
+        theirs = theirs.filter(company_id=by.company_id)
+    known = set(theirs.values_list("pk", flat=True))
     for position, quotation_id in enumerate(ids, 1):
         try:
+            if quotation_id not in known:
+                raise NotFound(f"Quotation {quotation_id} does not exist.")
             with transaction.atomic():
                 result.done[quotation_id] = orders.confirm(quotation_id, by=by, on_date=on_date).pk
         except DomainError as error:
@@ -242,19 +248,22 @@ def pay_many(
 ) -> BatchResult:
     """Register the full payment of each customer invoice through `journal` and
     reconcile it, as "Register payment" does one by one (one payment per invoice);
-    an invoice that is not posted, already paid or not a customer's is reported.
+    an invoice of another company than the journal's, not posted, already paid or
+    not a customer's is reported.
     `done` maps invoice id -> payment id."""
     on_date = on_date or timezone.localdate()
     result = BatchResult()
     ids = sorted(set(invoice_ids))
     found = {
         invoice.pk: invoice
-        for invoice in Invoice.objects.filter(pk__in=ids).select_related("company", "party")
+        for invoice in Invoice.objects.filter(
+            pk__in=ids, company_id=journal.company_id
+        ).select_related("company", "party")
     }
     for position, invoice_id in enumerate(ids, 1):
         invoice = found.get(invoice_id)
         try:
-            due = _require_payable(invoice, invoice_id, journal)
+            due = _require_payable(invoice, invoice_id)
             with transaction.atomic():
                 payment = payments.register_payment(
                     invoice.company,
@@ -273,12 +282,10 @@ def pay_many(
     return result
 
 
-def _require_payable(invoice: Invoice | None, invoice_id: int, journal: Journal):
+def _require_payable(invoice: Invoice | None, invoice_id: int):
     """What is left to pay on a posted customer invoice (refused otherwise)."""
     if invoice is None:
         raise NotFound(f"Invoice {invoice_id} does not exist.")
-    if journal.company_id != invoice.company_id:
-        raise InvalidInput(f"{journal} belongs to another company.", field="journal")
     if invoice.kind != Invoice.Kind.CUSTOMER_INVOICE:
         raise InvalidInput(f"{invoice} is not a customer invoice.", field="invoices")
     if invoice.status != Invoice.Status.POSTED:
