@@ -4,15 +4,16 @@ service."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from unfold.decorators import action, display
 
 from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
+from keel.core.api.views import company_of
 
 from . import selectors
 from .models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from .permissions import RELEASE_PERMISSION
-from .services import orders, quotations
+from .services import batch, orders, quotations
 
 STATUS_COLOURS = {
     "draft": "info",
@@ -35,6 +36,16 @@ ORDER_STEPS = {
     "invoice": ("sales.invoice_salesorder", {SO.CONFIRMED}),
     "release": (RELEASE_PERMISSION, {SO.ON_HOLD}),
 }
+
+
+def report(request, label: str, result: batch.BatchResult) -> None:
+    """A batch's outcome as messages: how many went through, and each refusal."""
+    if result.done:
+        messages.success(request, f"{label}: {len(result.done)} done.")
+    for refusal in result.refused:
+        messages.error(request, f"{refusal.label}: {refusal.detail}")
+    if not result.done and not result.refused:
+        messages.info(request, f"{label}: nothing to do.")
 
 
 class RecordAdmin(StepRecordAdmin):
@@ -101,6 +112,7 @@ class QuotationAdmin(RecordAdmin):
     readonly_fields = fields
     inlines = [QuotationLineInline]
     actions_detail = ["send_quotation", "approve_discount", "confirm_quotation"]
+    actions = ["confirm_selected"]
 
     def get_queryset(self, request):
         return selectors.quotations_visible_to(request.user)
@@ -135,6 +147,11 @@ class QuotationAdmin(RecordAdmin):
         return self._step(
             request, object_id, "Confirm", lambda q, _: orders.confirm(q.pk, by=request.user)
         )
+
+    @action(description="Confirm selected", permissions=["confirm"])
+    def confirm_selected(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        report(request, "Confirmed", batch.confirm_many(ids, by=request.user))
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -194,6 +211,7 @@ class SalesOrderAdmin(RecordAdmin):
     readonly_fields = fields
     inlines = [OrderLineInline]
     actions_detail = ["deliver_order", "invoice_order", "release_order"]
+    actions = ["invoice_delivered", "pay_selected"]
 
     def get_queryset(self, request):
         return selectors.orders_visible_to(request.user)
@@ -228,3 +246,24 @@ class SalesOrderAdmin(RecordAdmin):
             lambda o, d: orders.release_hold(o.pk, by=request.user, note=d["note"]),
             NoteForm,
         )
+
+    @action(description="Invoice all delivered", permissions=["invoice"])
+    def invoice_delivered(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        result = batch.invoice_delivered(company_of(request.user), by=request.user, order_ids=ids)
+        report(request, "Invoiced", result)
+
+    @action(description="Register payment for selected", permissions=["pay"])
+    def pay_selected(self, request, queryset):
+        """Pay in full, through the company's bank journal, the unpaid invoices of the
+        selected orders."""
+        company = company_of(request.user)
+        journal = selectors.bank_journal(company)
+        if journal is None:
+            messages.error(request, "Set up a bank journal first.")
+            return
+        ids = selectors.unpaid_invoice_ids(queryset.values_list("pk", flat=True))
+        report(request, "Paid", batch.pay_many(ids, journal=journal, by=request.user))
+
+    def has_pay_permission(self, request, object_id=None) -> bool:
+        return request.user.has_perm("accounting.add_payment")

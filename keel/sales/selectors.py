@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from keel.accounting.models import AccountRole, Invoice, OpenItem
+from keel.accounting.models import AccountRole, Invoice, Journal, OpenItem
 from keel.inventory.models import StockMove, Transfer
 from keel.inventory.selectors.atp import positions_of
 
@@ -142,4 +142,24 @@ def order_ids_of_invoices(invoice_ids) -> list[int]:
                 "order_id", flat=True
             )
         )
+    )
+
+
+def unpaid_invoice_ids(order_ids) -> list[int]:
+    """The customer invoices drawn from the orders that are not fully paid."""
+    return sorted(
+        set(
+            OrderInvoice.objects.filter(order_id__in=list(order_ids))
+            .exclude(invoice__payment_status=Invoice.PaymentStatus.PAID)
+            .values_list("invoice_id", flat=True)
+        )
+    )
+
+
+def bank_journal(company) -> Journal | None:
+    """The company's first active bank journal (where batch payments go)."""
+    return (
+        Journal.objects.filter(company=company, kind=Journal.Kind.BANK, active=True)
+        .order_by("pk")
+        .first()
     )

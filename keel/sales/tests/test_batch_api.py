@@ -8,6 +8,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from keel.accounting.models import Invoice
 from keel.users.roles import Role
@@ -108,3 +110,56 @@ def test_a_rep_may_not_pay_invoices_and_an_unknown_journal_is_refused(
         {"code": "invalid", "detail": "Unknown journal.", "field": "journal"},
     )
     assert state() == before
+
+
+def _admin(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_workspace_lists_confirm_invoice_and_pay_the_selected_records(
+    company, books, wh, gadget, acme, manager
+):
+    """Given two of the manager's quotations (2 and 3 gadgets);
+    When he ticks both and runs "Confirm selected", delivers the orders, ticks them
+    and runs "Invoice all delivered", and an accountant runs "Register payment for
+    selected" on them;
+    Then both are orders, one invoice of 250.00 covers them and it is paid."""
+    quotes = [
+        quotation(company, acme, wh, [{"product": gadget, "quantity": n}], by=manager)
+        for n in (2, 3)
+    ]
+    client = _admin(manager)
+    page = reverse("admin:sales_quotation_changelist")
+    client.post(
+        page, {"action": "confirm_selected", "index": 0, "_selected_action": [q.pk for q in quotes]}
+    )
+    made = list(SalesOrder.objects.order_by("pk"))
+    assert [o.quotation_id for o in made] == [q.pk for q in quotes]
+    for order in made:
+        orders.deliver(order.pk, on_date=JUNE_1, by=manager)
+    selected = {"_selected_action": [o.pk for o in made]}
+    orders_page = reverse("admin:sales_salesorder_changelist")
+    client.post(orders_page, {"action": "invoice_delivered", "index": 0, **selected})
+    document = Invoice.objects.get()
+    assert (document.amount_total, document.status) == (D("250.00"), "posted")
+    accountant = user_with_role(Role.ACCOUNTANT, "acc.ada", company=company)
+    _admin(accountant).post(orders_page, {"action": "pay_selected", "index": 0, **selected})
+    assert Invoice.objects.get().payment_status == "paid"
+    assert set(SalesOrder.objects.values_list("status", flat=True)) == {"done"}
+
+
+def test_a_rep_has_no_register_payment_on_the_order_list(company, books, wh, gadget, acme, rep):
+    """Given Ann's delivered and invoiced order;
+    When she tries "Register payment for selected" on the order list;
+    Then the action is not hers to run and nothing changed."""
+    order = delivered_order(company, wh, acme, [{"product": gadget, "quantity": 2}], rep)
+    orders.invoice(order.pk, on_date=JUNE_1, by=rep)
+    before = state()
+    _admin(rep).post(
+        reverse("admin:sales_salesorder_changelist"),
+        {"action": "pay_selected", "index": 0, "_selected_action": [order.pk]},
+    )
+    assert state() == before
+    assert Invoice.objects.get().payment_status == "not_paid"
