@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from keel.accounting.models import Invoice
 from keel.users.roles import Role
@@ -126,8 +127,12 @@ def test_the_workspace_lists_confirm_invoice_and_pay_the_selected_records(
     and runs "Invoice all delivered", and an accountant runs "Register payment for
     selected" on them;
     Then both are orders, one invoice of 250.00 covers them and it is paid."""
+    # The workspace confirms, invoices and pays today: quote today.
+    today = timezone.localdate()
     quotes = [
-        quotation(company, acme, wh, [{"product": gadget, "quantity": n}], by=manager)
+        quotation(
+            company, acme, wh, [{"product": gadget, "quantity": n}], by=manager, quote_date=today
+        )
         for n in (2, 3)
     ]
     client = _admin(manager)
@@ -138,7 +143,7 @@ def test_the_workspace_lists_confirm_invoice_and_pay_the_selected_records(
     made = list(SalesOrder.objects.order_by("pk"))
     assert [o.quotation_id for o in made] == [q.pk for q in quotes]
     for order in made:
-        orders.deliver(order.pk, on_date=JUNE_1, by=manager)
+        orders.deliver(order.pk, on_date=today, by=manager)
     selected = {"_selected_action": [o.pk for o in made]}
     orders_page = reverse("admin:sales_salesorder_changelist")
     client.post(orders_page, {"action": "invoice_delivered", "index": 0, **selected})

@@ -72,7 +72,7 @@ def test_each_step_of_an_order_of_five_lines_costs_a_fixed_number_of_queries(
     made = one_order(spent)
     # Then
     assert {name: min(spent[name], PINNED[name]) for name in PINNED} == spent, spent
-    assert made["invoice"].amount_total == D("160.00")  # 10x1 + 11x2 + 12x3 + 13x4 + 14x5
+    assert made["invoice"].amount_total == D("190.00")  # 10x1 + 11x2 + 12x3 + 13x4 + 14x5
     order = made["confirm"]
     order.refresh_from_db()
     assert (order.status, order.payment_status) == ("done", "paid")
