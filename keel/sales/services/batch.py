@@ -33,7 +33,9 @@ from .common import ZERO
 from .quotations import check_owner
 
 Progress = Callable[[int, int], None] | None
-MAX_REF = 200
+# The invoice reference (200 characters) becomes the entry's with "Customer invoice "
+# before it: keep room for that.
+MAX_REF = 150
 
 
 @dataclass(frozen=True)
