@@ -80,12 +80,19 @@ def explain(rule: PriceListRule, price_list: PriceList, list_price, currency: st
     )
 
 
-def _choose_list(product: Product, price_list_id, on_date: date) -> PriceList | None:
+def price_list_of(company_id: int, party, on_date: date) -> PriceList | None:
+    """The list that prices `party`'s purchases on `on_date`: its own list if valid
+    on the date, else the default list if valid (one query; the same for every line
+    of a document)."""
+    return _choose_list(company_id, getattr(party, "price_list_id", None), on_date)
+
+
+def _choose_list(company_id: int, price_list_id, on_date: date) -> PriceList | None:
     """The party's list if valid on the date, else the default list if valid (one query)."""
     wanted = Q(is_default=True)
     if price_list_id:
         wanted |= Q(pk=price_list_id)
-    lists = list(PriceList.objects.filter(wanted, company_id=product.company_id, active=True))
+    lists = list(PriceList.objects.filter(wanted, company_id=company_id, active=True))
     lists.sort(key=lambda pl: (pl.pk != price_list_id, pl.pk))
     return next((pl for pl in lists if pl.is_valid_on(on_date)), None)
 
@@ -122,12 +129,18 @@ def applicable_rules(
     return sorted(matching, key=lambda rule: _rank(rule, ancestors))
 
 
-def price_for(product: Product, party=None, quantity=1, on_date: date | None = None) -> PriceQuote:
+_CHOOSE = object()
+
+
+def price_for(
+    product: Product, party=None, quantity=1, on_date: date | None = None, *, price_list=_CHOOSE
+) -> PriceQuote:
     """The unit price of `product` for `party` buying `quantity` on `on_date`.
 
     `party` is any object with optional `price_group_id` and `price_list_id`
     (a parties.Party, or None for an anonymous customer). At most four queries,
-    two when the product comes with its company and category loaded.
+    two when the product comes with its company and category loaded; one (none
+    without a list) when `price_list` is given, as price_list_of() chose it.
     """
     quantity = to_decimal(quantity)
     if quantity <= 0:
@@ -135,7 +148,8 @@ def price_for(product: Product, party=None, quantity=1, on_date: date | None = N
     on_date = on_date or timezone.localdate()
     currency = product.company.currency
     list_price = to_decimal(product.sale_price)
-    price_list = _choose_list(product, getattr(party, "price_list_id", None), on_date)
+    if price_list is _CHOOSE:
+        price_list = price_list_of(product.company_id, party, on_date)
     rule = None
     if price_list is not None:
         rules = applicable_rules(

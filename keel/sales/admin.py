@@ -11,6 +11,7 @@ from django.urls import reverse
 from unfold.decorators import action, display
 
 from keel.core.admin_steps import NoteForm, ReadOnlyInline, StepRecordAdmin
+from keel.core.api.views import company_of
 from keel.core.documents import pdf_response
 
 from . import selectors
@@ -24,6 +25,7 @@ from .models import (
 )
 from .permissions import RELEASE_PERMISSION
 from .services import (
+    batch,
     down_payments,
     orders,
     quotation_documents,
@@ -95,6 +97,16 @@ def take_return(order: SalesOrder, data: dict, user) -> ReturnAuthorisation:
     return returns.create_return(
         order.pk, lines=lines, reason=data["reason"], settlement=data["settlement"], by=user
     )
+
+
+def report(request, label: str, result: batch.BatchResult) -> None:
+    """A batch's outcome as messages: how many went through, and each refusal."""
+    if result.done:
+        messages.success(request, f"{label}: {len(result.done)} done.")
+    for refusal in result.refused:
+        messages.error(request, f"{refusal.label}: {refusal.detail}")
+    if not result.done and not result.refused:
+        messages.info(request, f"{label}: nothing to do.")
 
 
 class RecordAdmin(StepRecordAdmin):
@@ -177,6 +189,7 @@ class QuotationAdmin(RecordAdmin):
         "customer_360",
     ]
     actions_list = ["new_quotation"]
+    actions = ["confirm_selected"]
 
     def get_queryset(self, request):
         return selectors.quotations_visible_to(request.user)
@@ -253,6 +266,11 @@ class QuotationAdmin(RecordAdmin):
             request, object_id, "Confirm", lambda q, _: orders.confirm(q.pk, by=request.user)
         )
 
+    @action(description="Confirm selected", permissions=["confirm"])
+    def confirm_selected(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        report(request, "Confirmed", batch.confirm_many(ids, by=request.user))
+
 
 class OrderLineInline(ReadOnlyInline):
     model = SalesOrderLine
@@ -320,6 +338,7 @@ class SalesOrderAdmin(RecordAdmin):
         "down_payment_order",
         "take_return_order",
     ]
+    actions = ["invoice_delivered", "pay_selected"]
 
     def get_queryset(self, request):
         return selectors.orders_visible_to(request.user)
@@ -388,6 +407,27 @@ class SalesOrderAdmin(RecordAdmin):
             lambda o, d: take_return(o, d, request.user),
             return_form_for(order),
         )
+
+    @action(description="Invoice all delivered", permissions=["invoice"])
+    def invoice_delivered(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        result = batch.invoice_delivered(company_of(request.user), by=request.user, order_ids=ids)
+        report(request, "Invoiced", result)
+
+    @action(description="Register payment for selected", permissions=["pay"])
+    def pay_selected(self, request, queryset):
+        """Pay in full, through the company's bank journal, the unpaid invoices of the
+        selected orders."""
+        company = company_of(request.user)
+        journal = selectors.bank_journal(company)
+        if journal is None:
+            messages.error(request, "Set up a bank journal first.")
+            return
+        ids = selectors.unpaid_invoice_ids(queryset.values_list("pk", flat=True))
+        report(request, "Paid", batch.pay_many(ids, journal=journal, by=request.user))
+
+    def has_pay_permission(self, request, object_id=None) -> bool:
+        return request.user.has_perm("accounting.add_payment")
 
 
 # Returns have their own page module; importing it registers them.

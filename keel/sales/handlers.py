@@ -7,8 +7,8 @@ from keel.accounting.events_invoicing import InvoicePaid
 from keel.core.events import subscribe
 from keel.inventory.events import TransferDone
 
-from .selectors import order_id_of_invoice
-from .services.orders import refresh_progress
+from .selectors import order_ids_of_invoices
+from .services.orders import refresh_many, refresh_progress
 from .services.returns import record_receipt
 
 
@@ -22,10 +22,8 @@ def on_transfer_done(event: TransferDone) -> None:
 
 
 def on_invoice_paid(event: InvoicePaid) -> None:
-    """An invoice of an order is paid (or partly): the order reads its payment status."""
-    order_id = order_id_of_invoice(event.invoice_id)
-    if order_id is not None:
-        refresh_progress(order_id)
+    """An invoice of orders is paid (or partly): each order reads its payment status."""
+    refresh_many(order_ids_of_invoices([event.invoice_id]))
 
 
 def register() -> None:

@@ -20,10 +20,16 @@ class InvoicingPolicy(models.TextChoices):
     DELIVERED = "delivered", "On delivered quantities"
 
 
+class InvoiceGrouping(models.TextChoices):
+    PER_CUSTOMER = "per_customer", "One invoice per customer"
+    PER_ORDER = "per_order", "One invoice per order"
+
+
 class SalesSettings(models.Model):
     """Per company: above which line discount and below which margin a quotation needs
     a manager's approval; after how many days overdue invoices hold a customer's new
-    orders; whether an order whose stock cannot be set aside now is refused."""
+    orders; whether an order whose stock cannot be set aside now is refused; whether
+    "invoice all delivered" groups a customer's orders on one invoice."""
 
     company = models.OneToOneField(
         "core.Company", on_delete=models.PROTECT, primary_key=True, related_name="+"
@@ -52,6 +58,12 @@ class SalesSettings(models.Model):
         default=True,
         help_text="Refuse to confirm an order when stock promised for today cannot be "
         "set aside in full now (off: confirm and wait for stock)",
+    )
+    invoice_grouping = models.CharField(
+        max_length=20,
+        choices=InvoiceGrouping.choices,
+        default=InvoiceGrouping.PER_CUSTOMER,
+        help_text='How "invoice all delivered" bills: one invoice per customer or per order',
     )
     history = HistoricalRecords()
 
@@ -345,11 +357,15 @@ class SalesOrderLine(models.Model):
 
 
 class OrderInvoice(CompanyScoped):
-    """A customer invoice drawn from a sales order."""
+    """A customer invoice drawn from a sales order; an invoice grouping a customer's
+    orders has one link per order."""
 
     order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="invoices")
-    invoice = models.OneToOneField(
-        "accounting.Invoice", on_delete=models.PROTECT, related_name="sales_order_link"
+    invoice = models.ForeignKey(
+        "accounting.Invoice",
+        on_delete=models.PROTECT,
+        related_name="sales_order_links",
+        related_query_name="sales_order_link",
     )
     down_payment = MoneyField(
         default=0,
@@ -358,6 +374,9 @@ class OrderInvoice(CompanyScoped):
 
     class Meta:
         ordering = ["order_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "invoice"], name="soinv_unique_link"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} -> {self.invoice}"

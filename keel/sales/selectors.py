@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 
-from keel.accounting.models import AccountRole, Invoice, OpenItem
+from keel.accounting.models import AccountRole, Invoice, Journal, OpenItem
 from keel.inventory.models import StockMove, Transfer
 from keel.inventory.selectors.atp import positions_of
 from keel.products.models import Product
@@ -170,14 +170,68 @@ def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
     return done_by_product(deliveries_of(order))
 
 
+def delivered_by_order(order_ids) -> dict[int, dict[int, Decimal]]:
+    """Quantity done per product on the deliveries of each order (one query)."""
+    rows = (
+        StockMove.objects.filter(
+            transfer__origin_type__app_label="sales",
+            transfer__origin_type__model="salesorder",
+            transfer__origin_id__in=[str(pk) for pk in order_ids],
+            transfer__kind=Transfer.Kind.DELIVERY,
+            status=Transfer.Status.DONE,
+        )
+        .values("transfer__origin_id", "product_id")
+        .annotate(done=Sum("quantity_done"))
+        .order_by()
+    )
+    found: dict[int, dict[int, Decimal]] = {}
+    for row in rows:
+        found.setdefault(int(row["transfer__origin_id"]), {})[row["product_id"]] = row["done"]
+    return found
+
+
 def invoices_of(order: SalesOrder) -> QuerySet[Invoice]:
     return Invoice.objects.filter(sales_order_link__order=order)
 
 
-def order_id_of_invoice(invoice_id: int) -> int | None:
+def payment_states_by_order(order_ids) -> dict[int, list[str]]:
+    """The payment status of each invoice drawn from each order (one query)."""
+    found: dict[int, list[str]] = {}
+    rows = OrderInvoice.objects.filter(order_id__in=order_ids).values_list(
+        "order_id", "invoice__payment_status"
+    )
+    for order_id, state in rows:
+        found.setdefault(order_id, []).append(state)
+    return found
+
+
+def order_ids_of_invoices(invoice_ids) -> list[int]:
+    """The orders the invoices were drawn from (a grouped invoice has several)."""
+    return sorted(
+        set(
+            OrderInvoice.objects.filter(invoice_id__in=invoice_ids).values_list(
+                "order_id", flat=True
+            )
+        )
+    )
+
+
+def unpaid_invoice_ids(order_ids) -> list[int]:
+    """The customer invoices drawn from the orders that are not fully paid."""
+    return sorted(
+        set(
+            OrderInvoice.objects.filter(order_id__in=list(order_ids))
+            .exclude(invoice__payment_status=Invoice.PaymentStatus.PAID)
+            .values_list("invoice_id", flat=True)
+        )
+    )
+
+
+def bank_journal(company) -> Journal | None:
+    """The company's first active bank journal (where batch payments go)."""
     return (
-        OrderInvoice.objects.filter(invoice_id=invoice_id)
-        .values_list("order_id", flat=True)
+        Journal.objects.filter(company=company, kind=Journal.Kind.BANK, active=True)
+        .order_by("pk")
         .first()
     )
 

@@ -58,6 +58,7 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "CRM",
         "Inventory",
         "Sales",
+        "Analytics",
         "Approvals",
         "Integrations",
     ]
@@ -93,6 +94,8 @@ def test_sales_rep_logs_in_and_sees_dashboard_and_allowed_navigation(
         "Replenishment rules",
         "Quotations",
         "Sales orders",
+        "Sales analysis",
+        "Lead-to-cash time",
         "Approval requests",
         "API documentation",
     ]

@@ -101,12 +101,19 @@ def _write_lines(invoice: Invoice, lines: list[dict]) -> None:
         raise InvalidInput("A document needs at least one line.", field="lines")
     invoice.lines.all().delete()
     records, taxes = [], []
-    for position, raw in enumerate(lines, 1):
+    asked = [
+        [getattr(t, "pk", t) for t in (raw.get("taxes") or [])] for raw in lines
+    ]  # one query for the taxes of all lines, not one per line
+    wanted = {pk for ids in asked for pk in ids}
+    found = (
+        {t.pk: t for t in Tax.objects.filter(company=invoice.company, pk__in=wanted)}
+        if wanted
+        else {}
+    )
+    for position, (raw, tax_ids) in enumerate(zip(lines, asked, strict=True), 1):
         data = dict(raw)
-        line_taxes = list(data.pop("taxes", []) or [])
-        tax_ids = [getattr(t, "pk", t) for t in line_taxes]
-        found = {t.pk: t for t in Tax.objects.filter(company=invoice.company, pk__in=tax_ids)}
-        if len(found) != len(set(tax_ids)):
+        data.pop("taxes", None)
+        if any(pk not in found for pk in tax_ids):
             raise InvalidInput(f"Line {position}: unknown tax.", field=f"lines[{position}].taxes")
         quantity = to_decimal(str(data.get("quantity", 1)))
         discount = to_decimal(str(data.get("discount", 0)))
@@ -140,8 +147,14 @@ def _write_lines(invoice: Invoice, lines: list[dict]) -> None:
     for record, base, total in zip(records, totals.line_bases, totals.line_totals, strict=True):
         record.amount_untaxed, record.amount_total = base, total
     InvoiceLine.objects.bulk_create(records)
-    for record, line_taxes in zip(records, taxes, strict=True):
-        record.taxes.set(line_taxes)
+    through = InvoiceLine.taxes.through
+    links = [
+        through(invoiceline_id=record.pk, tax_id=tax.pk)
+        for record, line_taxes in zip(records, taxes, strict=True)
+        for tax in dict.fromkeys(line_taxes)
+    ]
+    if links:
+        through.objects.bulk_create(links)
     invoice.amount_untaxed, invoice.amount_tax = totals.untaxed, totals.tax
     invoice.amount_total = totals.total
     invoice.save(update_fields=["amount_untaxed", "amount_tax", "amount_total"])

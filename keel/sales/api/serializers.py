@@ -325,3 +325,35 @@ class SalesReturnIn(serializers.Serializer):
 class SalesReturnReceiveIn(serializers.Serializer):
     date = serializers.DateField(required=False)
     lines = SalesDeliveredIn(many=True, required=False)
+
+
+class BatchConfirmIn(serializers.Serializer):
+    quotations = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    date = serializers.DateField(required=False)
+
+
+class BatchInvoiceIn(serializers.Serializer):
+    party = serializers.IntegerField(required=False)
+    orders = serializers.ListField(child=serializers.IntegerField(), required=False)
+    grouping = serializers.CharField(required=False)
+    date = serializers.DateField(required=False)
+
+
+class BatchPayIn(serializers.Serializer):
+    invoices = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    journal = serializers.IntegerField()
+    date = serializers.DateField(required=False)
+
+
+class RefusalOut(serializers.Serializer):
+    id = serializers.IntegerField(source="document_id")
+    label = serializers.CharField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class BatchOut(serializers.Serializer):
+    """Per document: what it became (`done`: id -> new record id) or why it was refused."""
+
+    done = serializers.DictField(child=serializers.IntegerField())
+    refused = RefusalOut(many=True)

@@ -9,8 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from keel.accounting.models import Journal
 from keel.core.api.views import company_of
 from keel.core.documents import pdf_response
+from keel.core.errors import InvalidInput
 
 from .. import selectors
 from ..models import (
@@ -24,6 +26,7 @@ from ..models import (
 from ..permissions import APPROVE_RETURN_PERMISSION, CREDIT_RETURN_PERMISSION, RELEASE_PERMISSION
 from ..services import (
     acceptance,
+    batch,
     down_payments,
     orders,
     quotation_documents,
@@ -31,8 +34,13 @@ from ..services import (
     returns,
     revisions,
 )
+from ..services.common import party_of
 from .serializers import (
     AcceptIn,
+    BatchConfirmIn,
+    BatchInvoiceIn,
+    BatchOut,
+    BatchPayIn,
     DeclineIn,
     DownPaymentIn,
     PublicQuotationOut,
@@ -98,6 +106,7 @@ class QuotationViewSet(ReadViewSet):
         "approve_discount": "core.decide_approvalrequest",
         "pdf": "sales.view_quotation",
         "revise": "sales.change_quotation",
+        "confirm_many": "sales.add_salesorder",
     }
 
     def get_queryset(self):
@@ -156,6 +165,14 @@ class QuotationViewSet(ReadViewSet):
         fresh = OrderViewSet.queryset_for(request.user).get(pk=order.pk)
         return Response(SalesOrderOut(fresh).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=BatchConfirmIn, responses=BatchOut)
+    @action(detail=False, methods=["post"], url_path="confirm-many")
+    def confirm_many(self, request):
+        """Confirm the listed quotations; each refused one is reported, not fatal."""
+        data = self.body(BatchConfirmIn)
+        result = batch.confirm_many(data["quotations"], by=request.user, on_date=data.get("date"))
+        return Response(BatchOut(result).data)
+
 
 class OrderViewSet(ReadViewSet):
     """Sales orders (a rep sees their own): deliver, invoice, release a credit hold."""
@@ -170,6 +187,8 @@ class OrderViewSet(ReadViewSet):
         "invoice": "sales.invoice_salesorder",
         "release_hold": RELEASE_PERMISSION,
         "down_payment": "sales.invoice_salesorder",
+        "invoice_delivered": "sales.invoice_salesorder",
+        "pay_invoices": "accounting.add_payment",
     }
 
     @staticmethod
@@ -219,6 +238,38 @@ class OrderViewSet(ReadViewSet):
             by=request.user,
         )
         return Response(SalesInvoiceOut(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BatchInvoiceIn, responses=BatchOut)
+    @action(detail=False, methods=["post"], url_path="invoice-delivered")
+    def invoice_delivered(self, request):
+        """Invoice all delivered (of a customer, or the listed orders): one invoice per
+        customer or per order as the sales settings say."""
+        data = self.body(BatchInvoiceIn)
+        party = None
+        if "party" in data:
+            party = party_of(self.company(), data["party"])
+        result = batch.invoice_delivered(
+            self.company(),
+            by=request.user,
+            party=party,
+            order_ids=data.get("orders"),
+            grouping=data.get("grouping"),
+            on_date=data.get("date"),
+        )
+        return Response(BatchOut(result).data)
+
+    @extend_schema(request=BatchPayIn, responses=BatchOut)
+    @action(detail=False, methods=["post"], url_path="pay-invoices")
+    def pay_invoices(self, request):
+        """Register the full payment of each listed invoice through a bank journal."""
+        data = self.body(BatchPayIn)
+        journal = Journal.objects.filter(company=self.company(), pk=data["journal"]).first()
+        if journal is None:
+            raise InvalidInput("Unknown journal.", field="journal")
+        result = batch.pay_many(
+            data["invoices"], journal=journal, by=request.user, on_date=data.get("date")
+        )
+        return Response(BatchOut(result).data)
 
 
 class QuotationLinkViewSet(viewsets.ViewSet):

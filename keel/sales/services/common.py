@@ -77,6 +77,16 @@ def open_quantities(transfer, quantities: dict | None, *, label: str) -> list[di
     return done
 
 
+def products_by_pk(wanted: list) -> dict:
+    """The products named by id among `wanted` (ids or Products), with their company
+    and category, in one query; product_of() then checks each."""
+    ids = {pk for pk in wanted if isinstance(pk, int) and not isinstance(pk, bool)}
+    if not ids:
+        return {}
+    found = Product.objects.filter(pk__in=ids).select_related("company", "category")
+    return {product.pk: product for product in found}
+
+
 def lock(model, pk: int, *, label: str):
     """The row, locked for the rest of the transaction, or NotFound."""
     try:

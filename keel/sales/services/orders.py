@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Collection
 
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from keel.accounting.models import Invoice
 from keel.accounting.services import invoices as accounting_invoices
@@ -33,9 +34,9 @@ from ..models import (
 from ..permissions import RELEASE_PERMISSION
 from ..selectors import (
     BOUGHT_ON_ORDER,
-    delivered_by_product,
+    delivered_by_order,
     deliveries_of,
-    invoices_of,
+    payment_states_by_order,
     settings_of,
 )
 from . import credit, down_payments
@@ -47,8 +48,8 @@ from .common import (
     lock,
     number,
     open_quantities,
+    require_confirmed,
 )
-from .common import require_confirmed as _require_confirmed
 from .quotations import check_owner, require_sendable
 
 Status = SalesOrder.Status
@@ -224,7 +225,7 @@ def deliver(
     that is reserved without it); what is left stays on a backorder."""
     order = _lock(order_id)
     check_owner(order, by, "deliver")
-    _require_confirmed(order, "delivered")
+    require_confirmed(order, "delivered")
     open_delivery = (
         deliveries_of(order)
         .filter(status__in=[Transfer.Status.WAITING, Transfer.Status.READY])
@@ -260,7 +261,7 @@ def invoice(
     on_date = on_date or timezone.localdate()
     order = _lock(order_id)
     check_owner(order, by, "invoice")
-    _require_confirmed(order, "invoiced")
+    require_confirmed(order, "invoiced")
     refresh_progress(order.pk, by=by)
     all_lines = list(order.lines.select_related("product").prefetch_related("taxes"))
     chosen = all_lines
@@ -321,16 +322,65 @@ def refresh_progress(order_id: int, *, by=None) -> SalesOrder:
     order = _lock(order_id)
     if order.status in (Status.ON_HOLD, Status.CANCELLED):
         return order
-    was = (order.delivery_status, order.payment_status)
-    lines = list(order.lines.all())
-    delivered = delivered_by_product(order)
-    changed = []
-    for line in lines:
-        quantity = delivered.get(line.product_id, ZERO)
-        if quantity != line.quantity_delivered:
-            line.quantity_delivered = quantity
-            changed.append(line)
-    SalesOrderLine.objects.bulk_update(changed, ["quantity_delivered"])
+    refresh_many([order.pk], by=by, locked={order.pk: order})
+    return order
+
+
+@atomic_service
+def refresh_many(order_ids, *, by=None, locked: dict | None = None) -> list[SalesOrder]:
+    """refresh_progress for many orders in a fixed number of queries (plus one
+    transition per order that becomes done)."""
+    ids = sorted(set(order_ids))
+    locked = locked or {}
+    missing = [pk for pk in ids if pk not in locked]
+    if missing:
+        found = SalesOrder.objects.select_for_update().filter(pk__in=missing).order_by("pk")
+        locked = {**locked, **{order.pk: order for order in found}}
+    orders = [
+        locked[pk]
+        for pk in ids
+        if pk in locked and locked[pk].status not in (Status.ON_HOLD, Status.CANCELLED)
+    ]
+    if not orders:
+        return []
+    lines_of: dict[int, list[SalesOrderLine]] = {}
+    for line in SalesOrderLine.objects.filter(order__in=[o.pk for o in orders]):
+        lines_of.setdefault(line.order_id, []).append(line)
+    delivered = delivered_by_order([o.pk for o in orders])
+    states = payment_states_by_order([o.pk for o in orders])
+    changed_lines, changed_orders, done, was = [], [], [], {}
+    fields = ["delivery_status", "invoice_status", "payment_status"]
+    for order in orders:
+        lines = lines_of.get(order.pk, [])
+        for line in lines:
+            quantity = delivered.get(order.pk, {}).get(line.product_id, ZERO)
+            if quantity != line.quantity_delivered:
+                line.quantity_delivered = quantity
+                changed_lines.append(line)
+        before = [getattr(order, field) for field in fields]
+        was[order.pk] = (order.delivery_status, order.payment_status)
+        _derive_progress(order, lines, states.get(order.pk, []))
+        if [getattr(order, field) for field in fields] != before:
+            changed_orders.append(order)
+        if (
+            order.status == Status.CONFIRMED
+            and order.delivery_status == Progress.FULL
+            and order.invoice_status == Progress.FULL
+            and order.payment_status == SalesOrder.PaymentStatus.PAID
+        ):
+            done.append(order)
+    SalesOrderLine.objects.bulk_update(changed_lines, ["quantity_delivered"])
+    if changed_orders:
+        bulk_update_with_history(changed_orders, SalesOrder, fields, default_user=by)
+    for order in changed_orders:
+        _announce_progress(order, was[order.pk])
+    for order in done:
+        transition(order, Status.DONE, by=by)
+    return orders
+
+
+def _derive_progress(order: SalesOrder, lines: list[SalesOrderLine], states: list[str]) -> None:
+    """Delivery and invoice status from the lines, payment status from the invoices."""
     ordered = sum((line.quantity for line in lines), ZERO)
     order.delivery_status = _progress(
         sum((min(line.quantity_delivered, line.quantity) for line in lines), ZERO), ordered
@@ -338,7 +388,6 @@ def refresh_progress(order_id: int, *, by=None) -> SalesOrder:
     order.invoice_status = _progress(
         sum((min(line.quantity_invoiced, line.quantity) for line in lines), ZERO), ordered
     )
-    states = list(invoices_of(order).values_list("payment_status", flat=True))
     paid = Invoice.PaymentStatus.PAID
     if states and all(state == paid for state in states):
         order.payment_status = (
@@ -350,16 +399,6 @@ def refresh_progress(order_id: int, *, by=None) -> SalesOrder:
         order.payment_status = SalesOrder.PaymentStatus.PARTIAL
     else:
         order.payment_status = SalesOrder.PaymentStatus.NOT_PAID
-    order.save(update_fields=["delivery_status", "invoice_status", "payment_status"])
-    _announce_progress(order, was)
-    if (
-        order.status == Status.CONFIRMED
-        and order.delivery_status == Progress.FULL
-        and order.invoice_status == Progress.FULL
-        and order.payment_status == SalesOrder.PaymentStatus.PAID
-    ):
-        transition(order, Status.DONE, by=by)
-    return order
 
 
 def _announce_progress(order: SalesOrder, was: tuple[str, str]) -> None:

@@ -22,14 +22,23 @@ from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
 from keel.crm.selectors import may_manage_opportunity
 from keel.inventory.models import Warehouse
-from keel.products.pricing import price_for
+from keel.products.pricing import price_for, price_list_of
 
 from ..errors import DiscountNeedsApproval, MarginNeedsApproval
 from ..events import QuotationSent
 from ..models import InvoicingPolicy, Quotation, QuotationLine, SalesSettings
 from ..permissions import DISCOUNT_APPROVER_ROLE
 from ..selectors import promises_for, sees_all, settings_of
-from .common import HUNDRED, ZERO, decimal_of, lock, number, party_of, product_of
+from .common import (
+    HUNDRED,
+    ZERO,
+    decimal_of,
+    lock,
+    number,
+    party_of,
+    product_of,
+    products_by_pk,
+)
 from .margins import margin_shortfall
 
 Status = Quotation.Status
@@ -97,9 +106,13 @@ def parse_lines(company, party, lines: list[dict], on_date: dt.date, currency: s
     if not lines:
         raise InvalidInput("Give at least one line.", field="lines")
     records, line_taxes, seen = [], [], set()
+    # One query for the lines' products and one for the price list, not one per line.
+    loaded = products_by_pk([raw.get("product") for raw in lines])
+    price_list = price_list_of(company.pk, party, on_date)
     for position, raw in enumerate(lines, 1):
         where = f"lines[{position}]"
-        product = product_of(company, raw.get("product"), field=f"{where}.product")
+        wanted = raw.get("product")
+        product = product_of(company, loaded.get(wanted, wanted), field=f"{where}.product")
         if product.pk in seen:
             raise InvalidInput(
                 f"Line {position}: {product} is already on another line; add the quantities.",
@@ -120,7 +133,7 @@ def parse_lines(company, party, lines: list[dict], on_date: dt.date, currency: s
                 f"Line {position}: the discount is a percentage up to 100.",
                 field=f"{where}.discount",
             )
-        quote = price_for(product, party, quantity, on_date)
+        quote = price_for(product, party, quantity, on_date, price_list=price_list)
         unit_price = raw.get("unit_price")
         if unit_price is None:
             if quote.currency != currency:
@@ -134,7 +147,11 @@ def parse_lines(company, party, lines: list[dict], on_date: dt.date, currency: s
             unit_price = decimal_of(unit_price, field=f"{where}.unit_price", allow_zero=True)
             rule, explanation = None, HAND_PRICED
         tax_ids = [getattr(t, "pk", t) for t in raw.get("taxes") or []]
-        found = {t.pk: t for t in Tax.objects.filter(company=company, pk__in=tax_ids)}
+        found = (
+            {t.pk: t for t in Tax.objects.filter(company=company, pk__in=tax_ids)}
+            if tax_ids
+            else {}
+        )
         if len(found) != len(set(tax_ids)):
             raise InvalidInput(f"Line {position}: unknown tax.", field=f"{where}.taxes")
         records.append(
