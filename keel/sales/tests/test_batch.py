@@ -254,3 +254,30 @@ def test_invoicing_all_delivered_takes_the_same_queries_for_2_or_6_orders(
     run(1)
     # When / Then
     assert run(2) == run(6)
+
+
+def test_one_invoice_for_many_orders_names_the_first_and_counts_the_rest(
+    company, wh, gadget, acme, manager
+):
+    """Given eighteen delivered orders of one gadget each for Acme (their numbers
+    together are longer than an invoice reference may be);
+    When the manager invoices all delivered, per customer;
+    Then Acme gets one invoice of 900.00 whose reference names the first order and
+    counts the other seventeen, posted, and the books balance."""
+    # Given
+    made = [
+        delivered_order(company, wh, acme, [{"product": gadget, "quantity": 1}], manager)
+        for _ in range(18)
+    ]
+    # When
+    result = batch.invoice_delivered(company, by=manager, on_date=JUNE_1)
+    # Then
+    assert result.refused == []
+    invoice = Invoice.objects.get(pk=result.done[made[0].pk])
+    assert {result.done[order.pk] for order in made} == {invoice.pk}
+    assert (invoice.ref, invoice.amount_total, invoice.status) == (
+        f"{made[0].number} and 17 more",
+        D("900.00"),
+        "posted",
+    )
+    assert books_balance(company)

@@ -8,6 +8,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 
 from keel.core import invariants
 from keel.core.models import Company
@@ -36,6 +37,10 @@ class Command(BaseCommand):
             for name, description in checks.items():
                 self.stdout.write(f"{name:32} {description}")
             return
+        if Company._meta.db_table not in connection.introspection.table_names():
+            raise CommandError(
+                "This database has no Keel tables yet: run `keel migrate` first.", returncode=2
+            )
         try:
             found = invariants.run(only=only, company_ids=company)
         except invariants.UnknownCheck as error:
