@@ -102,6 +102,14 @@ class StepRecordAdmin(StepFormMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def __getattr__(self, name: str):
+        """`has_<step>_permission` for each of `steps` (unfold asks it before showing
+        the step's button): see `_may`. A step needing another rule defines its own."""
+        step = name.removeprefix("has_").removesuffix("_permission")
+        if name.startswith("has_") and name.endswith("_permission") and step in type(self).steps:
+            return lambda request, object_id=None: self._may(request, object_id, step)
+        raise AttributeError(name)
+
     def _may(self, request, object_id, step: str) -> bool:
         perm, statuses = self.steps[step]
         if not request.user.has_perm(perm):

@@ -135,9 +135,6 @@ class RequisitionAdmin(RecordAdmin):
     def get_queryset(self, request):
         return selectors.requisitions_visible_to(request.user, company_of(request.user).pk)
 
-    def has_decide_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "decide")
-
     @action(description="Approve", url_path="approve", permissions=["decide"])
     def approve_requisition(self, request, object_id):
         return self._step(
@@ -286,18 +283,6 @@ class PurchaseOrderAdmin(RecordAdmin):
         status = record.get_status_display().lower()
         return f"{record.vendor}, {record.amount_total} {record.currency}, {status}."
 
-    def has_submit_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "submit")
-
-    def has_approve_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "approve")
-
-    def has_cancel_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "cancel")
-
-    def has_bill_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "bill")
-
     @action(description="Submit", url_path="submit", permissions=["submit"])
     def submit_order(self, request, object_id):
         return self._step(
@@ -367,9 +352,6 @@ class BillMatchAdmin(RecordAdmin):
         return record.hold_reason or record.get_status_display()
 
     steps = {"release": ("purchasing.release_billmatch", {BillMatch.Status.ON_HOLD})}
-
-    def has_release_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "release")
 
     @action(description="Release and post", url_path="release", permissions=["release"])
     def release_bill(self, request, object_id):

@@ -194,21 +194,6 @@ class QuotationAdmin(RecordAdmin):
     def get_queryset(self, request):
         return selectors.quotations_visible_to(request.user)
 
-    def has_send_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "send")
-
-    def has_approve_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "approve")
-
-    def has_confirm_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "confirm")
-
-    def has_pdf_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "pdf")
-
-    def has_revise_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "revise")
-
     @action(description="Revise", url_path="revise", permissions=["revise"])
     def revise_quotation(self, request, object_id):
         """The next revision, a draft priced and promised today; this one is kept."""
@@ -347,21 +332,6 @@ class SalesOrderAdmin(RecordAdmin):
     def lead_to_cash_trail(self, request, object_id):
         """The order's trail from its lead to its payments (keel.analytics)."""
         return redirect("analytics:order_trail", self._record(request, object_id).pk)
-
-    def has_deliver_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "deliver")
-
-    def has_invoice_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "invoice")
-
-    def has_release_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "release")
-
-    def has_down_payment_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "down_payment")
-
-    def has_take_return_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "take_return")
 
     @action(description="Deliver what is reserved", url_path="deliver", permissions=["deliver"])
     def deliver_order(self, request, object_id):

@@ -71,18 +71,6 @@ class ReturnAdmin(RecordAdmin):
     def summary(self, record) -> str:
         return f"{record.party}, return of {record.order}"
 
-    def has_approve_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "approve")
-
-    def has_receive_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "receive")
-
-    def has_credit_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "credit")
-
-    def has_cancel_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "cancel")
-
     @action(description="Approve", url_path="approve", permissions=["approve"])
     def approve_return(self, request, object_id):
         return self._step(
