@@ -165,11 +165,6 @@ def done_by_product(transfers: QuerySet[Transfer]) -> dict[int, Decimal]:
     return {row["product_id"]: row["done"] for row in rows}
 
 
-def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
-    """Quantity done per product on the order's deliveries (one query)."""
-    return done_by_product(deliveries_of(order))
-
-
 def delivered_by_order(order_ids) -> dict[int, dict[int, Decimal]]:
     """Quantity done per product on the deliveries of each order (one query)."""
     rows = (
