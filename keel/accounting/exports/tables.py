@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.template.loader import render_to_string
+from keel.core.documents import render_pdf
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -96,8 +96,6 @@ def to_xlsx(table: Table) -> bytes:
 
 
 def to_pdf(table: Table) -> bytes:
-    from weasyprint import HTML
-
     money = table.money_keys
     rows = [
         [
@@ -114,10 +112,9 @@ def to_pdf(table: Table) -> bytes:
         if table.totals
         else None
     )
-    html = render_to_string(
+    return render_pdf(
         "accounting/reports/table_pdf.html", {"table": table, "rows": rows, "totals": totals}
     )
-    return HTML(string=html).write_pdf()
 
 
 def render(table: Table, fmt: str) -> tuple[bytes, str, str]:
