@@ -116,5 +116,11 @@ class StepRecordAdmin(StepFormMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin
             return False
         if object_id is None:
             return True
-        found = self.get_queryset(request).filter(pk=object_id).first()
-        return found is not None and found.status in statuses
+        # One read of the record's status per page, however many buttons ask.
+        seen = request.__dict__.setdefault("_step_statuses", {})
+        key = (self.model._meta.label, str(object_id))
+        if key not in seen:
+            seen[key] = (
+                self.get_queryset(request).filter(pk=object_id).values_list("status", flat=True)
+            ).first()
+        return seen[key] in statuses
