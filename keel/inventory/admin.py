@@ -18,9 +18,9 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
+from keel.core.admin_steps import StepRecordAdmin
 from keel.core.api.views import company_of
 from keel.core.errors import DomainError
-from keel.core.workflow import allowed_transitions
 
 from . import selectors
 from .models import (
@@ -197,17 +197,11 @@ class CancelForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False)
 
 
-# button -> (service, permission, target status, success message)
-STEPS = {
-    "confirm": ("inventory.change_transfer", Transfer.Status.WAITING, "Confirmed."),
-    "reserve": ("inventory.change_transfer", Transfer.Status.READY, "Reserved."),
-    "validate": ("inventory.validate_transfer", Transfer.Status.DONE, "Validated."),
-    "cancel": ("inventory.cancel_transfer", Transfer.Status.CANCELLED, "Cancelled."),
-}
+_OPEN = (Transfer.Status.WAITING, Transfer.Status.READY)
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnly, ExportableAdmin):
+class TransferAdmin(StepRecordAdmin):
     """Transfers are written through the API or the services; here they are followed
     and moved on with the buttons the status allows."""
 
@@ -246,9 +240,38 @@ class TransferAdmin(ReadOnly, ExportableAdmin):
         "validate_transfer",
         "cancel",
     ]
+    # Reserving leaves a partly available transfer waiting, so its button shows only
+    # there; processing (scanning) is validating in steps.
+    steps = {
+        "confirm": ("inventory.change_transfer", (Transfer.Status.DRAFT,)),
+        "reserve": ("inventory.change_transfer", (Transfer.Status.WAITING,)),
+        "validate": ("inventory.validate_transfer", _OPEN),
+        "process": ("inventory.validate_transfer", _OPEN),
+        "cancel": (
+            "inventory.cancel_transfer",
+            tuple(
+                status
+                for status, next_ in Transfer.TRANSITIONS.items()
+                if Transfer.Status.CANCELLED in next_
+            ),
+        ),
+    }
+
+    done = {
+        "confirm": "Confirmed.",
+        "reserve": "Reserved.",
+        "validate": "Validated.",
+        "cancel": "Cancelled.",
+    }
 
     def get_queryset(self, request):
         return selectors.transfers_of(company_of(request.user).pk)
+
+    def summary(self, transfer) -> str:
+        return (
+            f"{transfer.get_kind_display()} from {transfer.source} to "
+            f"{transfer.destination}, {transfer.get_status_display().lower()}."
+        )
 
     @display(
         description="Status",
@@ -263,42 +286,15 @@ class TransferAdmin(ReadOnly, ExportableAdmin):
     def status_badge(self, obj):
         return obj.status
 
-    def _may(self, request, object_id, step: str) -> bool:
-        perm, _, _ = STEPS[step]
-        if not request.user.has_perm(perm):
-            return False
-        if object_id is None:
-            return True
-        found = self.get_queryset(request).filter(pk=object_id).first()
-        if found is None:
-            return False
-        if step == "reserve":  # reserving does not change the status when partial
-            return found.status in (Transfer.Status.WAITING,)
-        if step == "confirm":
-            return found.status == Transfer.Status.DRAFT
-        if step == "validate":
-            return found.status in (Transfer.Status.WAITING, Transfer.Status.READY)
-        return STEPS[step][1] in allowed_transitions(found)
-
-    def has_confirm_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "confirm")
-
-    def has_reserve_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "reserve")
-
-    def has_validate_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "validate")
-
-    def has_cancel_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "cancel")
-
-    def has_process_permission(self, request, object_id=None) -> bool:
-        return self._may(request, object_id, "validate")
+    def _guarded(self, request, object_id, step: str, verb: str, run, form_class=forms.Form):
+        if not self._may(request, object_id, step):
+            raise PermissionDenied
+        return self._step(request, object_id, verb, run, form_class, done=self.done[step])
 
     @action(description="Process (scan)", url_path="process", permissions=["process"])
     def process_transfer(self, request, object_id):
         """Scan codes into the done quantities, then validate what was scanned."""
-        if not self._may(request, object_id, "validate"):
+        if not self._may(request, object_id, "process"):
             raise PermissionDenied
         transfer = self.get_queryset(request).get(pk=object_id)
         here = reverse("admin:inventory_transfer_process_transfer", args=[object_id])
@@ -342,37 +338,14 @@ class TransferAdmin(ReadOnly, ExportableAdmin):
             "form": form,
             "transfer": transfer,
             "moves": moves,
-            "open": transfer.status in (Transfer.Status.WAITING, Transfer.Status.READY),
+            "open": transfer.status in _OPEN,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "inventory/process.html", context)
 
-    def _step(self, request, object_id, step: str, verb: str, run, form_class=forms.Form):
-        if not self._may(request, object_id, step):
-            raise PermissionDenied
-        transfer = self.get_queryset(request).get(pk=object_id)
-        form = form_class(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                run(transfer, form.cleaned_data)
-            except DomainError as error:
-                messages.error(request, error.detail)
-            else:
-                messages.success(request, STEPS[step][2])
-            return redirect(reverse("admin:inventory_transfer_change", args=[object_id]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{verb}: {transfer}",
-            "form": form,
-            "verb": verb,
-            "transfer": transfer,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "inventory/action.html", context)
-
     @action(description="Confirm", url_path="confirm", permissions=["confirm"])
     def confirm_transfer(self, request, object_id):
-        return self._step(
+        return self._guarded(
             request,
             object_id,
             "confirm",
@@ -382,7 +355,7 @@ class TransferAdmin(ReadOnly, ExportableAdmin):
 
     @action(description="Check availability", url_path="reserve", permissions=["reserve"])
     def reserve_transfer(self, request, object_id):
-        return self._step(
+        return self._guarded(
             request,
             object_id,
             "reserve",
@@ -392,7 +365,7 @@ class TransferAdmin(ReadOnly, ExportableAdmin):
 
     @action(description="Validate", url_path="validate", permissions=["validate"])
     def validate_transfer(self, request, object_id):
-        return self._step(
+        return self._guarded(
             request,
             object_id,
             "validate",
@@ -402,7 +375,7 @@ class TransferAdmin(ReadOnly, ExportableAdmin):
 
     @action(description="Cancel", url_path="cancel", permissions=["cancel"])
     def cancel(self, request, object_id):
-        return self._step(
+        return self._guarded(
             request,
             object_id,
             "cancel",

@@ -9,12 +9,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
+from keel.core.admin_steps import StepFormMixin
 from keel.core.api.views import company_of
 from keel.core.errors import DomainError
 from keel.products.models import ProductCategory
@@ -68,7 +67,7 @@ class CountLineInline(TabularInline):
 
 
 @admin.register(InventoryCount)
-class InventoryCountAdmin(ExportableAdmin):
+class InventoryCountAdmin(StepFormMixin, ExportableAdmin):
     """Count sheets: Add starts one (a location, optionally a category); its lines
     take the counted quantities; Post count moves the differences."""
 
@@ -176,26 +175,19 @@ class InventoryCountAdmin(ExportableAdmin):
         """Move the differences (counted - expected) to or from inventory loss."""
         if not self.has_post_permission(request, object_id):
             raise PermissionDenied
-        count = self.get_queryset(request).get(pk=object_id)
-        here = reverse("admin:inventory_inventorycount_change", args=[object_id])
-        if request.method == "POST":
-            try:
-                done = counts.validate_count(count.pk, by=request.user)
-            except DomainError as error:
-                messages.error(request, error.detail)
-            else:
-                made = f" as {done.adjustment}" if done.adjustment_id else " (no difference)"
-                messages.success(request, f"{count} posted{made}.")
-            return redirect(here)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Post {count}",
-            "form": forms.Form(),
-            "verb": "Post the differences",
-            "transfer": count,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "inventory/action.html", context)
+
+        def posted(count) -> str:
+            count.refresh_from_db()
+            made = f" as {count.adjustment}" if count.adjustment_id else " (no difference)"
+            return f"{count} posted{made}."
+
+        return self._step(
+            request,
+            object_id,
+            "Post the differences",
+            lambda count, _: counts.validate_count(count.pk, by=request.user),
+            done=posted,
+        )
 
 
 class AddLandedCostForm(forms.ModelForm):
