@@ -370,8 +370,8 @@ def check(world: dict, orders: list[dict]) -> None:
     if sums["d"] != sums["c"]:
         problems.append(f"books do not balance: debit {sums['d']} credit {sums['c']}")
     print(
-        f"  checks: orders {ordered} = invoices {invoiced}, all paid, stock fell by "
-        f"{sum(wanted.values()):,} units, books balance at {sums['d']}"
+        f"  checks: orders {ordered:,.2f} = invoices {invoiced:,.2f}, all paid, stock fell "
+        f"by {sum(wanted.values()):,} units, books balance at {sums['d']:,.2f}"
         if not problems
         else "  CHECKS FAILED: " + "; ".join(problems)
     )

@@ -43,6 +43,12 @@ def round_money(amount: Decimal | int | str, currency: str) -> Decimal:
     return to_decimal(amount).quantize(quantum(currency), rounding=ROUNDING)
 
 
+def amount_text(amount: Decimal, currency: str) -> str:
+    """The amount as plain text at the currency's precision ('275.00', '1500' for JPY):
+    what an event payload or an export carries, never the storage's four places."""
+    return str(round_money(amount, currency))
+
+
 def format_money(amount: Decimal, currency: str, *, symbol: bool = False) -> str:
     """'1,250.00 USD' style text for messages; with `symbol`, '$1,250.00' the way a
     customer reads it (the code after the amount for a currency without a symbol)."""

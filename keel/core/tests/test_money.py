@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from keel.core.money import allocate, format_money, round_money
+from keel.core.money import allocate, amount_text, format_money, round_money
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,12 @@ def test_format_money_with_the_symbol_a_customer_reads():
     assert format_money(Decimal("1250"), "USD", symbol=True) == "$1,250.00"
     assert format_money(Decimal("-3.456"), "EUR", symbol=True) == "-€3.46"
     assert format_money(Decimal("1250"), "CHF", symbol=True) == "1,250.00 CHF"
+
+
+def test_amount_text_carries_the_currency_precision_not_the_storage_places():
+    assert amount_text(Decimal("275.0000"), "USD") == "275.00"
+    assert amount_text(Decimal("1250.4000"), "JPY") == "1250"
+    assert amount_text(Decimal("-0.0050"), "EUR") == "-0.01"
 
 
 def test_sum_of_many_rounded_lines_is_exact():

@@ -22,6 +22,7 @@ from keel.accounting.services import invoices as accounting_invoices
 from keel.accounting.services import payments
 from keel.core.errors import DomainError, InvalidInput, NotFound
 from keel.core.events import publish_many
+from keel.core.money import amount_text
 from keel.core.transactions import atomic_service
 
 from ..errors import NothingToInvoice
@@ -184,7 +185,7 @@ def invoice_delivered(
                     order_id=order.pk,
                     number=order.number,
                     invoice_id=document.pk,
-                    total=str(document.amount_total),
+                    total=amount_text(document.amount_total, document.currency),
                 )
             )
             for line in lines_of[order.pk]:

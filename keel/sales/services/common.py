@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from keel.core.errors import InvalidInput, NotFound, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import Company
+from keel.core.money import amount_text
 from keel.core.numbering import next_number
 from keel.parties.models import Party
 from keel.products.models import Product
@@ -120,7 +121,7 @@ def link_invoice(order: SalesOrder, document, *, down_payment=ZERO) -> OrderInvo
             order_id=order.pk,
             number=order.number,
             invoice_id=document.pk,
-            total=str(document.amount_total),
+            total=amount_text(document.amount_total, document.currency),
         ),
         company=order.company,
     )

@@ -15,6 +15,7 @@ from keel.accounting.models import Invoice
 from keel.accounting.services import invoices as accounting_invoices
 from keel.core.errors import InvalidInput, PermissionRefused, TransitionNotAllowed
 from keel.core.events import publish
+from keel.core.money import amount_text
 from keel.core.transactions import atomic_service
 from keel.core.workflow import record_start, transition
 from keel.crm.services import opportunities
@@ -153,7 +154,7 @@ def confirm(quotation_id: int, *, by=None, on_date: dt.date | None = None) -> Sa
             order_id=order.pk,
             number=order.number,
             party_id=order.party_id,
-            total=str(order.amount_total),
+            total=amount_text(order.amount_total, order.currency),
             currency=order.currency,
             on_hold=order.status == Status.ON_HOLD,
         ),
@@ -415,7 +416,7 @@ def _announce_progress(order: SalesOrder, was: tuple[str, str]) -> None:
                 order_id=order.pk,
                 number=order.number,
                 party_id=order.party_id,
-                total=str(order.amount_total),
+                total=amount_text(order.amount_total, order.currency),
                 currency=order.currency,
             ),
             company=order.company,

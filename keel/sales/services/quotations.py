@@ -16,7 +16,7 @@ from keel.accounting.taxes import TaxableLine, compute_taxes
 from keel.core.errors import InvalidInput, PermissionRefused, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import ApprovalRequest, ApprovalRule
-from keel.core.money import format_money, round_money
+from keel.core.money import amount_text, format_money, round_money
 from keel.core.services import approvals
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
@@ -399,7 +399,7 @@ def send(quotation_id: int, *, by=None) -> Quotation:
             quotation_id=quotation.pk,
             number=quotation.number,
             party_id=quotation.party_id,
-            total=str(quotation.amount_total),
+            total=amount_text(quotation.amount_total, quotation.currency),
             currency=quotation.currency,
         ),
         company=quotation.company,

@@ -16,7 +16,7 @@ from keel.accounting.services.payments import register_payment
 from keel.accounting.services.reconciliation import reconcile_documents
 from keel.core.errors import InvalidInput, PermissionRefused, TransitionNotAllowed
 from keel.core.events import publish
-from keel.core.money import format_money
+from keel.core.money import amount_text, format_money
 from keel.core.transactions import atomic_service
 from keel.core.workflow import transition
 from keel.inventory.models import Location, Transfer
@@ -330,9 +330,9 @@ def _credit(rma: ReturnAuthorisation, *, on_date: dt.date | None, by) -> ReturnA
             number=rma.number,
             order_id=order.pk,
             credit_note_id=note.pk,
-            total=str(rma.amount_credited),
-            applied=str(rma.amount_applied),
-            refunded=str(rma.amount_refunded),
+            total=amount_text(rma.amount_credited, note.currency),
+            applied=amount_text(rma.amount_applied, note.currency),
+            refunded=amount_text(rma.amount_refunded, note.currency),
             currency=note.currency,
         ),
         company=rma.company,
