@@ -12,6 +12,10 @@ class PurchasingConfig(AppConfig):
     verbose_name = "Purchasing"
 
     def ready(self) -> None:
+        from keel.core.numbering import register_numbered
+
         from . import handlers, permissions  # noqa: F401
+        from . import invariants as numbers
 
         handlers.register()
+        register_numbered("purchasing.order", numbers.order_numbers)

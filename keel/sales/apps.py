@@ -12,7 +12,13 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
+        from keel.core.numbering import register_numbered
+
         from . import handlers, permissions, timeline  # noqa: F401
+        from . import invariants as numbers
 
         handlers.register()
         timeline.register()
+        register_numbered("sales.quotation", numbers.quotation_numbers)
+        register_numbered("sales.order", numbers.order_numbers)
+        register_numbered("sales.return", numbers.return_numbers)

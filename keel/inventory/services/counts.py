@@ -120,9 +120,10 @@ def record_counts(count_id: int, *, lines: list[dict], by=None) -> InventoryCoun
 
 @atomic_service
 def validate_count(count_id: int, *, on_date: dt.date | None = None, by=None) -> InventoryCount:
-    """draft -> done: every counted line that differs from what was expected moves the
-    difference to (a loss) or from (a gain) Virtual/Inventory loss, in one adjustment
-    transfer, valued at the product's cost and posted."""
+    """draft -> done: the location then holds what was counted. Every counted line that
+    differs from what is on hand now moves the difference to (a loss) or from (a gain)
+    Virtual/Inventory loss, in one adjustment transfer, valued at the product's cost
+    and posted."""
     count = _lock(count_id)
     if count.status != Status.DRAFT:
         transition(count, Status.DONE, by=by)  # refuses, saying why
@@ -130,8 +131,15 @@ def validate_count(count_id: int, *, on_date: dt.date | None = None, by=None) ->
     lines = list(
         count.lines.filter(counted__isnull=False).select_related("product__category", "lot")
     )
+    # Stock may have moved since the sheet was printed: each line expects what is on
+    # hand now, read from the levels that stay locked until the adjustment is written.
+    ledger = Ledger(count.company_id, [_key(count, ln) for ln in lines])
+    moved = [ln for ln in lines if ln.expected != ledger.level(_key(count, ln)).on_hand]
+    for line in moved:
+        line.expected = ledger.level(_key(count, line)).on_hand
+    CountLine.objects.bulk_update(moved, ["expected"])
     differing = [ln for ln in lines if ln.difference != 0]
-    adjustment = _adjust(count, differing, on_date, by=by) if differing else None
+    adjustment = _adjust(count, differing, on_date, ledger, by=by) if differing else None
     count.adjustment = adjustment
     count.save(update_fields=["adjustment"])
     transition(count, Status.DONE, by=by)
@@ -146,7 +154,13 @@ def validate_count(count_id: int, *, on_date: dt.date | None = None, by=None) ->
     return count
 
 
-def _adjust(count: InventoryCount, lines: list[CountLine], on_date: dt.date, *, by) -> Transfer:
+def _key(count: InventoryCount, line: CountLine) -> Key:
+    return Key(line.product_id, count.location_id, line.lot_id or 0)
+
+
+def _adjust(
+    count: InventoryCount, lines: list[CountLine], on_date: dt.date, ledger: Ledger, *, by
+) -> Transfer:
     location, company = count.location, count.company
     loss = virtual_location(company, Location.Usage.INVENTORY_LOSS)
     for line in lines:
@@ -164,7 +178,6 @@ def _adjust(count: InventoryCount, lines: list[CountLine], on_date: dt.date, *, 
         created_by=by,
         updated_by=by,
     )
-    ledger = Ledger(company.pk, [Key(ln.product_id, location.pk, ln.lot_id or 0) for ln in lines])
     moves = []
     for position, line in enumerate(lines, 1):
         gain = line.difference > 0

@@ -109,6 +109,32 @@ def test_a_count_that_matches_posts_nothing(company, wh, gears):
     assert JournalEntry.objects.count() == entries
 
 
+def test_stock_that_arrives_while_counting_is_not_counted_twice(company, wh, gears):
+    """Found by the property tests (tests/properties): the adjustment used to move the
+    difference from what the sheet expected when the count started, so stock received
+    meanwhile was added again. Given a count started on 10 gears; When 5 more arrive
+    (at 11.50, the average stays) and the 15 on the shelf are counted; Then nothing is
+    adjusted and 15 are on hand (not 20); and when a count started on 15 sees 1 more
+    arrive and finds 14, 2 are lost (not 1) and 14 are on hand."""
+    count = counts.start_count(company, location=wh.stock_location, on_date=MAY_9)
+    receive(wh, gears, 5, unit_cost="11.50", on_date=MAY_9)
+    counts.record_counts(count.pk, lines=[{"product": gears, "counted": 15}])
+    count = counts.validate_count(count.pk)
+    assert (count.status, count.adjustment) == ("done", None)
+    assert list(count.lines.values_list("expected", "counted")) == [(D(15), D(15))]
+    assert on_hand(gears, wh.stock_location) == D(15)
+
+    again = counts.start_count(company, location=wh.stock_location, on_date=MAY_9)
+    receive(wh, gears, 1, unit_cost="11.50", on_date=MAY_9)
+    counts.record_counts(again.pk, lines=[{"product": gears, "counted": 14}])
+    again = counts.validate_count(again.pk)
+    move = StockMove.objects.get(transfer=again.adjustment)
+    assert (move.quantity, move.destination.full_name) == (D(2), "Virtual/Inventory loss")
+    assert on_hand(gears, wh.stock_location) == D(14)
+    assert stock_balance(company) == D("161.00")  # 14 x 11.50
+    assert level_differences(company.pk) == []
+
+
 def test_a_done_count_is_not_validated_twice_and_a_negative_count_is_refused(company, wh, gears):
     """Given a count validated with 8 gears; When it is validated again, or another
     count is given -1; Then both are refused and nothing changed."""
