@@ -57,6 +57,16 @@ def _signed_in(environment) -> None:
     if not USERS or ready["users"] != USERS:
         return
     sign_in = environment.stats.get("sign in", "POST")
+    # What failed before the window is reported too, never lost with the reset.
+    extras["ramp"] = {
+        "requests": environment.stats.total.num_requests,
+        "failures": environment.stats.total.num_failures,
+        "errors": [
+            {"request": f"{e.method} {e.name}", "error": str(e.error)[:300], "count": e.occurrences}
+            for e in environment.stats.errors.values()
+        ],
+        "refusals": dict(refusals),
+    }
     extras["sign_in"] = {
         "requests": sign_in.num_requests,
         "failures": sign_in.num_failures,
