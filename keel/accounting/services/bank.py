@@ -18,7 +18,7 @@ def confirm_statement(statement: BankStatement, *, by=None) -> BankStatement:
     confirmed; refuses (posting nothing) a statement already confirmed or a line
     in a locked period."""
     statement = (
-        BankStatement.objects.select_for_update()
+        BankStatement.objects.select_for_update(of=("self",))
         .select_related("journal", "company")
         .get(pk=statement.pk)
     )

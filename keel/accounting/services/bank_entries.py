@@ -38,7 +38,7 @@ def match_line_with_entry(line_id: int, entry_id: int, *, by=None) -> BankStatem
     that moves the bank by exactly the line's amount; refuses a confirmed statement,
     a line already booked, an entry another line books, or a different amount."""
     line = (
-        BankStatementLine.objects.select_for_update()
+        BankStatementLine.objects.select_for_update(of=("self",))
         .select_related("statement", "journal", "company")
         .get(pk=line_id)
     )

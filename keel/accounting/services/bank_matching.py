@@ -27,7 +27,7 @@ from .reconciliation import open_items_for, reconcile_items, unreconcile_items
 def _locked_line(line: BankStatementLine) -> BankStatementLine:
     """The line's row, locked: a second click waits here, then sees the first's result."""
     return (
-        BankStatementLine.objects.select_for_update()
+        BankStatementLine.objects.select_for_update(of=("self",))
         .select_related("statement", "journal", "company")
         .get(pk=line.pk)
     )

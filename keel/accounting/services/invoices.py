@@ -92,7 +92,9 @@ def _check_version(invoice: Invoice, version: int | None) -> None:
 
 
 def _lock(invoice_id: int) -> Invoice:
-    return Invoice.objects.select_for_update().select_related("company").get(pk=invoice_id)
+    return (
+        Invoice.objects.select_for_update(of=("self",)).select_related("company").get(pk=invoice_id)
+    )
 
 
 def _write_lines(invoice: Invoice, lines: list[dict]) -> None:

@@ -163,7 +163,7 @@ def reconcile_items(items: list[OpenItem], *, date: dt.date, by=None) -> list[Re
     due first; post exchange differences; refresh the documents' payment status."""
     ids = sorted({item.pk for item in items})
     locked = list(
-        OpenItem.objects.select_for_update()
+        OpenItem.objects.select_for_update(of=("self",))
         .select_related("entry__company")
         .filter(pk__in=ids)
         .order_by("due_date", "id")

@@ -110,7 +110,7 @@ def request_approval(
 def _lock(request_id: int) -> ApprovalRequest:
     try:
         return (
-            ApprovalRequest.objects.select_for_update()
+            ApprovalRequest.objects.select_for_update(of=("self",))
             .select_related("rule__approver_role", "content_type")
             .get(pk=request_id)
         )

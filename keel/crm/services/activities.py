@@ -196,7 +196,7 @@ def send_due_reminders(now: datetime) -> int:
         try:
             with transaction.atomic():
                 activity = (
-                    Activity.objects.select_for_update()
+                    Activity.objects.select_for_update(of=("self",))
                     .select_related("assignee", "content_type")
                     .filter(pk=pk, reminded_at__isnull=True, done_at__isnull=True)
                     .first()

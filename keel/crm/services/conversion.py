@@ -69,7 +69,7 @@ def convert_lead(
     Refuses a converted or disqualified lead, and leaves everything unchanged when
     any step is refused (no pipeline, for instance)."""
     now = now or timezone.now()
-    lead = Lead.objects.select_for_update().select_related("company").get(pk=lead_id)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("company").get(pk=lead_id)
     if lead.status == Lead.Status.CONVERTED:
         raise Conflict(f"Lead {lead} is already converted.", code="already_converted")
     if lead.status == Lead.Status.DISQUALIFIED:

@@ -65,7 +65,9 @@ def create_opportunity(
 def _locked(opportunity_id: int, by, version: int | None) -> Opportunity:
     """The row, locked; refuses someone else's deal (unless a manager) and a stale edit."""
     opportunity = (
-        Opportunity.objects.select_for_update().select_related("stage").filter(pk=opportunity_id)
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("stage")
+        .filter(pk=opportunity_id)
     ).first()
     if opportunity is None:
         raise NotFound(f"There is no opportunity {opportunity_id}.")

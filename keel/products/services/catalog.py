@@ -115,7 +115,9 @@ def save_product(product: Product, *, by, expected_version: int | None = None) -
             raise InvalidInput(f"Unit {product.uom} is archived.", field="uom")
         product.version = 1
     else:
-        current = Product.objects.select_for_update().select_related("uom").get(pk=product.pk)
+        current = (
+            Product.objects.select_for_update(of=("self",)).select_related("uom").get(pk=product.pk)
+        )
         if expected_version is not None and expected_version != current.version:
             raise StaleRecord(
                 f"'{current.name}' was changed by someone else (version {current.version}, "

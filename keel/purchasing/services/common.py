@@ -76,6 +76,6 @@ def parse_lines(company: Company, lines: list[dict]) -> list[tuple[Product, Deci
 def lock(model, pk: int, *, label: str):
     """The row, locked for the rest of the transaction, or NotFound."""
     try:
-        return model.objects.select_for_update().select_related("company").get(pk=pk)
+        return model.objects.select_for_update(of=("self",)).select_related("company").get(pk=pk)
     except model.DoesNotExist:
         raise NotFound(f"{label} {pk} does not exist.") from None
