@@ -6,6 +6,7 @@ serialization or lock retry (never a lost posting), and the books balance."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from collections import Counter
@@ -25,7 +26,8 @@ from keel.core.transactions import RETRYABLE_PGCODES
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 D = Decimal
-WORKERS, POSTINGS = 16, 1000
+# The issue asks 1,000; KEEL_SERIES_POSTINGS lowers it where a CI stage must be quick.
+WORKERS, POSTINGS = 16, int(os.environ.get("KEEL_SERIES_POSTINGS", "1000"))
 JUNE_15 = dt.date(2026, 6, 15)
 
 
@@ -100,8 +102,8 @@ def test_16_clerks_post_1000_invoices_into_one_series(retry_log):
     totals = JournalLine.objects.filter(entry__journal=journal).aggregate(
         debit=Sum("debit"), credit=Sum("credit")
     )
-    assert totals == {"debit": D("12000.00"), "credit": D("12000.00")}
+    assert totals == {"debit": D("12.00") * POSTINGS, "credit": D("12.00") * POSTINGS}
     receivable = AccountBalance.objects.get(account=account_for_role(company, "receivable"))
-    assert (receivable.debit, receivable.credit) == (D("12000.00"), D("0.00"))
+    assert (receivable.debit, receivable.credit) == (D("12.00") * POSTINGS, D("0.00"))
     code, report = run_keel_check()
     assert code == 0, report
