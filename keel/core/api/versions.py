@@ -21,7 +21,7 @@ def version_from(request, data=None) -> int | None:
     if header == "*":
         return None
     raw = header.removeprefix("W/").strip('"') if header else (data or {}).get("version")
-    if raw in (None, ""):
+    if not header and raw in (None, ""):
         return None
     try:
         return int(raw)
