@@ -23,6 +23,7 @@ from unfold.decorators import action
 from keel.core.documents import pdf_response
 from keel.core.errors import DomainError
 from keel.core.money import format_money
+from keel.core.submissions import SubmitOnceForm, once
 
 from . import selectors
 from .models import Invoice, InvoiceLine, Payment
@@ -92,7 +93,10 @@ class CancelForm(forms.Form):
     reason = forms.CharField(max_length=150)
 
 
-class PayForm(forms.Form):
+class PayForm(SubmitOnceForm):
+    """A double click registers one payment: the form's token is claimed by the first
+    submit (core.submissions)."""
+
     amount = forms.DecimalField(max_digits=19, decimal_places=4)
     date = forms.DateField(initial=dt.date.today)
     write_off = forms.BooleanField(required=False, help_text="Write off a small difference")
@@ -258,17 +262,22 @@ class InvoiceAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
             return self._run(
                 request,
                 object_id,
-                lambda: payments.register_payment(
-                    invoice.company,
-                    party=invoice.party,
-                    amount=data["amount"],
-                    date=data["date"],
-                    direction="inbound" if invoice.partner_sign > 0 else "outbound",
-                    invoices=[invoice.pk],
-                    currency=invoice.currency,
-                    write_off=data["write_off"],
-                    memo=f"Payment of {invoice.number}",
-                    by=request.user,
+                lambda: once(
+                    request,
+                    data["submission"],
+                    lambda: payments.register_payment(
+                        invoice.company,
+                        party=invoice.party,
+                        amount=data["amount"],
+                        date=data["date"],
+                        direction="inbound" if invoice.partner_sign > 0 else "outbound",
+                        invoices=[invoice.pk],
+                        currency=invoice.currency,
+                        write_off=data["write_off"],
+                        memo=f"Payment of {invoice.number}",
+                        by=request.user,
+                    ),
+                    what=f"the payment of {invoice.number}",
                 ),
                 "Payment registered.",
             )

@@ -3,13 +3,16 @@
 A client that retries a POST after a timeout (or a double click that sends
 two) passes the same `Idempotency-Key` header; the first request acts, the
 others get its stored answer with `Idempotent-Replayed: true`. A key reused
-for a different request is refused (422); a repeat that arrives while the
-first is still running is refused (409) and may be retried.
+for a different request is refused (422). A repeat that arrives while the
+first is still running (a double click) waits for the first's answer, up to
+WAIT_FOR_FIRST, and replays it; only a first that takes longer than that is
+answered 409, and the client may retry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -22,6 +25,8 @@ HEADER = "Idempotency-Key"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 255
 ABANDONED_AFTER = timedelta(minutes=10)
+WAIT_FOR_FIRST = 15.0  # seconds a repeat waits for the first request's answer
+POLL_EVERY = 0.05
 
 
 def _caller(request) -> str | None:
@@ -88,6 +93,13 @@ class IdempotencyMiddleware:
                 "idempotency_key_reused",
                 f"{HEADER} '{key}' was already used for a different request.",
             )
+        first = self._answer_of(first)
+        if first is None:  # the first failed with a 5xx and freed the key: retry for real
+            return _error(
+                409,
+                "request_in_progress",
+                f"The first request with {HEADER} '{key}' failed; retry it.",
+            )
         if first.status_code is None:
             if timezone.now() - first.created_at > ABANDONED_AFTER:
                 # The first request died mid-way (its process was killed); free the key.
@@ -102,6 +114,21 @@ class IdempotencyMiddleware:
         )
         response["Idempotent-Replayed"] = "true"
         return response
+
+    @staticmethod
+    def _answer_of(first: IdempotentRequest) -> IdempotentRequest | None:
+        """`first` once its answer is stored (or the wait is over); None when the first
+        request gave up the key. Inside a transaction (a test's) nothing new can be seen."""
+        deadline = time.monotonic() + WAIT_FOR_FIRST
+        in_transaction = transaction.get_connection().in_atomic_block
+        while first.status_code is None and not in_transaction and time.monotonic() < deadline:
+            if timezone.now() - first.created_at > ABANDONED_AFTER:
+                break
+            time.sleep(POLL_EVERY)
+            first = IdempotentRequest.objects.filter(pk=first.pk).first()
+            if first is None:
+                return None
+        return first
 
 
 def replayed(response) -> bool:

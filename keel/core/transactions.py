@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -20,16 +21,40 @@ R = TypeVar("R")
 RETRYABLE_PGCODES = {"40001", "40P01", "55P03"}
 MAX_ATTEMPTS = 6
 
-retry_counter = {"retries": 0}
+
+class RetryLog:
+    """Every retry this process made: which service, in which thread, for which
+    database error. Operators read the total; concurrency tests read who retried why."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.entries: list[tuple[str, str, str]] = []  # (thread name, service, reason)
+
+    def record(self, service: str, reason: str) -> None:
+        with self._lock:
+            self.entries.append((threading.current_thread().name, service, reason))
+
+    def clear(self) -> None:
+        with self._lock:
+            self.entries = []
+
+    @property
+    def total(self) -> int:
+        return len(self.entries)
 
 
-def is_retryable(error: BaseException) -> bool:
+retries = RetryLog()
+
+
+def retry_reason(error: BaseException) -> str | None:
+    """Why `error` may be retried (the PostgreSQL SQLSTATE, or "sqlite_busy"), or None
+    when retrying would not help."""
     cause = getattr(error, "__cause__", None)
     pgcode = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
     if pgcode in RETRYABLE_PGCODES:
-        return True
+        return pgcode
     # SQLite reports a busy writer as "database is locked".
-    return "database is locked" in str(error)
+    return "sqlite_busy" if "database is locked" in str(error) else None
 
 
 def atomic_service(fn: Callable[P, R]) -> Callable[P, R]:
@@ -52,9 +77,10 @@ def atomic_service(fn: Callable[P, R]) -> Callable[P, R]:
                 with transaction.atomic():
                     return fn(*args, **kwargs)
             except OperationalError as error:
-                if attempt >= MAX_ATTEMPTS or not is_retryable(error):
+                reason = retry_reason(error)
+                if attempt >= MAX_ATTEMPTS or reason is None:
                     raise
-                retry_counter["retries"] += 1
+                retries.record(fn.__name__, reason)
                 delay = min(0.5, 0.01 * 2**attempt) * random.uniform(0.5, 1.5)
                 logger.info("retrying %s after %s (attempt %d)", fn.__name__, error, attempt)
                 time.sleep(delay)

@@ -21,6 +21,7 @@ from unfold.decorators import action, display
 from keel.core.admin_steps import StepRecordAdmin
 from keel.core.api.views import company_of
 from keel.core.errors import DomainError
+from keel.core.versioned_forms import SeenVersionForm, seen_version
 
 from . import selectors
 from .models import (
@@ -422,7 +423,8 @@ class ReplenishmentRuleAdmin(ExportableAdmin):
     list_filter = ["warehouse", "active"]
     search_fields = ["product__name", "product__sku"]
     list_select_related = ["product", "warehouse"]
-    fields = ["product", "warehouse", "minimum", "maximum", "lead_days", "active"]
+    form = SeenVersionForm
+    fields = ["product", "warehouse", "minimum", "maximum", "lead_days", "active", "seen_version"]
 
     def get_queryset(self, request):
         return selectors.rules_of(company_of(request.user).pk)
@@ -449,7 +451,7 @@ class ReplenishmentRuleAdmin(ExportableAdmin):
                 lead_days=obj.lead_days,
                 active=obj.active,
                 rule_id=obj.pk if change else None,
-                expected_version=obj.version if change else None,
+                expected_version=seen_version(form),
                 by=request.user,
             )
             obj.pk, obj.version = saved.pk, saved.version
@@ -466,7 +468,8 @@ class PutawayRuleAdmin(ExportableAdmin):
     list_filter = ["warehouse", "active"]
     search_fields = ["product__name", "product__sku", "category__full_name"]
     list_select_related = ["warehouse", "product", "category", "location"]
-    fields = ["warehouse", "product", "category", "location", "active"]
+    form = SeenVersionForm
+    fields = ["warehouse", "product", "category", "location", "active", "seen_version"]
     actions = None  # bulk delete would skip the service
 
     def get_queryset(self, request):
@@ -496,7 +499,7 @@ class PutawayRuleAdmin(ExportableAdmin):
                 category=obj.category,
                 active=obj.active,
                 rule_id=obj.pk if change else None,
-                expected_version=obj.version if change else None,
+                expected_version=seen_version(form),
                 by=request.user,
             )
             obj.pk, obj.version = saved.pk, saved.version

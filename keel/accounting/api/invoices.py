@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.api.versions import version_from, with_etag
 from keel.core.documents import pdf_response
 from keel.core.errors import InvalidInput
 from keel.core.workflow import allowed_transitions
@@ -203,16 +204,6 @@ class PaymentInput(PayInput):
     invoices = serializers.ListField(child=serializers.IntegerField(), default=list)
 
 
-def version_from(request, data) -> int | None:
-    header = request.headers.get("If-Match", "").strip().strip('W/"').strip('"')
-    if header:
-        try:
-            return int(header)
-        except ValueError as error:
-            raise InvalidInput("If-Match must be the version you read.") from error
-    return data.get("version")
-
-
 class InvoiceViewSet(
     CompanyMixin,
     mixins.ListModelMixin,
@@ -245,7 +236,7 @@ class InvoiceViewSet(
     def _out(self, invoice, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=invoice.pk)
         response = Response(InvoiceDetailOut(fresh).data, status=code)
-        response["ETag"] = f'"{fresh.version}"'
+        with_etag(response, fresh.version)
         return response
 
     def retrieve(self, request, *args, **kwargs):

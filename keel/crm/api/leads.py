@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from keel.core.api.versions import version_from
 from keel.core.api.views import company_of
 from keel.core.errors import PermissionRefused
 from keel.parties.models import Industry, Region
@@ -151,14 +152,6 @@ class ImportUploadSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=LeadImport.Format.choices, required=False)
 
 
-def _version_of(request) -> int | None:
-    raw = request.headers.get("If-Match") or request.data.get("version")
-    try:
-        return int(str(raw).strip('W/"')) if raw not in (None, "") else None
-    except ValueError:
-        return None
-
-
 class LeadViewSet(viewsets.ModelViewSet):
     """Leads you may see: all of them for managers and marketing, your own for reps."""
 
@@ -221,7 +214,7 @@ class LeadViewSet(viewsets.ModelViewSet):
         if "owner" in changes:
             changes["owner"] = self._owner_for(changes, lead.owner)
         updated = leads.update_lead(
-            lead.pk, by=request.user, version=_version_of(request), **changes
+            lead.pk, by=request.user, version=version_from(request, request.data), **changes
         )
         return Response(LeadSerializer(updated).data)
 

@@ -7,6 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.api.versions import version_from, with_etag
 from keel.core.api.views import company_of
 from keel.core.errors import InvalidInput, PermissionRefused
 
@@ -136,17 +137,6 @@ class TimelineEntrySerializer(serializers.Serializer):
     link = serializers.CharField()
 
 
-def version_from(request, data) -> int | None:
-    """The version the client read: `If-Match: "3"` or a `version` field."""
-    header = request.headers.get("If-Match", "").strip().strip('W/"').strip('"')
-    if header:
-        try:
-            return int(header)
-        except ValueError as error:
-            raise InvalidInput("If-Match must be the version you read.") from error
-    return data.get("version")
-
-
 class OpportunityViewSet(viewsets.ModelViewSet):
     """A rep sees and changes only their own opportunities (others' are 404)."""
 
@@ -168,7 +158,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
+        with_etag(response, response.data["version"])
         return response
 
     def perform_create(self, serializer):

@@ -251,6 +251,28 @@ def test_a_stale_edit_is_refused(company, users, api_as):
     assert state() == before
 
 
+@pytest.mark.parametrize("if_match", ['"abc"', "W/", '"1.5"'])
+def test_an_unreadable_if_match_is_refused_not_ignored(company, users, api_as, if_match):
+    """Regression: an If-Match that names no version used to be dropped and the edit
+    applied unchecked. Given a lead at version 1; When a client sends a change with an
+    If-Match that is not a version; Then it is refused 400 and nothing changes."""
+    rep = users[Role.SALES_REP]
+    lead = LeadFactory(company=company, owner=rep)
+    before = state()
+
+    refused = api_as(rep).patch(
+        f"/api/v1/leads/{lead.pk}/", {"job_title": "CEO"}, format="json", HTTP_IF_MATCH=if_match
+    )
+
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "invalid",
+        "detail": 'If-Match must carry the version you read (its ETag), e.g. "3".',
+        "field": "version",
+    }
+    assert state() == before
+
+
 def test_managers_manage_rules_and_reps_cannot(company, users, api_as):
     region = RegionFactory(company=company)
     manager, rep = users[Role.SALES_MANAGER], users[Role.SALES_REP]

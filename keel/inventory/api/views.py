@@ -9,6 +9,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.api.versions import version_from, with_etag
 from keel.core.api.views import company_of
 from keel.core.errors import InvalidInput
 
@@ -172,7 +173,7 @@ class TransferViewSet(
     def _out(self, transfer, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=transfer.pk)
         response = Response(TransferDetailOut(fresh).data, status=code)
-        response["ETag"] = f'"{fresh.version}"'
+        with_etag(response, fresh.version)
         return response
 
     @extend_schema(request=TransferIn, responses={201: TransferDetailOut})
@@ -269,14 +270,9 @@ class ReplenishmentRuleViewSet(
     @extend_schema(request=ReplenishmentRuleIn, responses=ReplenishmentRuleOut)
     def update(self, request, pk=None):
         current = self.get_object()
-        expected = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-        try:
-            version = int(expected) if expected else None
-        except ValueError as error:
-            raise InvalidInput("If-Match must be the rule's version.") from error
-        rule = self._save(request, rule_id=current.pk, expected_version=version)
+        rule = self._save(request, rule_id=current.pk, expected_version=version_from(request))
         response = Response(ReplenishmentRuleOut(rule).data)
-        response["ETag"] = f'"{rule.version}"'
+        with_etag(response, rule.version)
         return response
 
     @extend_schema(responses=NeedOut(many=True))
@@ -285,15 +281,6 @@ class ReplenishmentRuleViewSet(
         """Rules whose projected available (today + lead days) is below the minimum."""
         found = selectors.replenishment_needs(self.company())
         return Response(NeedOut(found, many=True).data)
-
-
-def if_match(request) -> int | None:
-    """The version an `If-Match: "<version>"` header names (None without one)."""
-    expected = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    try:
-        return int(expected) if expected else None
-    except ValueError as error:
-        raise InvalidInput("If-Match must be the record's version.") from error
 
 
 class PutawayRuleViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
@@ -323,9 +310,9 @@ class PutawayRuleViewSet(CompanyMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=PutawayRuleIn, responses=PutawayRuleOut)
     def update(self, request, pk=None):
         current = self.get_object()
-        rule = self._save(request, rule_id=current.pk, expected_version=if_match(request))
+        rule = self._save(request, rule_id=current.pk, expected_version=version_from(request))
         response = Response(PutawayRuleOut(rule).data)
-        response["ETag"] = f'"{rule.version}"'
+        with_etag(response, rule.version)
         return response
 
     @extend_schema(responses={204: None})

@@ -250,3 +250,36 @@ def test_a_clerk_adds_a_rule_in_the_workspace(users, wh, widget):
     assert (rule.minimum, rule.maximum, rule.version) == (D(4), D(9), 1)
     listing = client.get(reverse("admin:inventory_replenishmentrule_changelist"))
     assert listing.status_code == 200 and b"Widget" in listing.content
+
+
+def test_a_stale_rule_form_is_refused_on_the_form_and_changes_nothing(users, company, wh, widget):
+    """Regression: the workspace passed the version it had just loaded to the service,
+    so a stale form always looked fresh and overwrote the newer rule.
+    Given two clerks who opened the rule at version 1; When the first raises the
+    maximum to 12 and the second then saves a maximum of 20; Then the second form comes
+    back with the conflict on it, his 20 still in the field, and the rule keeps 12."""
+    rule = replenishment.save_rule(company, product=widget, warehouse=wh, minimum=2, maximum=9)
+    url = reverse("admin:inventory_replenishmentrule_change", args=[rule.pk])
+    form = {
+        "product": widget.pk,
+        "warehouse": wh.pk,
+        "minimum": "2",
+        "lead_days": "0",
+        "active": "on",
+        "seen_version": "1",
+    }
+    first, second = _client(users[Role.WAREHOUSE_CLERK]), _client(users[Role.ADMINISTRATOR])
+    assert b'name="seen_version" value="1"' in first.get(url).content
+
+    assert first.post(url, {**form, "maximum": "12"}).status_code == 302
+    refused = second.post(url, {**form, "maximum": "20"})
+
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.non_field_errors()
+    assert [
+        e.endswith("(version 2, yours 1). Reload the page and apply your change again.")
+        for e in errors
+    ] == [True]
+    assert refused.context["adminform"].form["maximum"].value() == "20"
+    rule.refresh_from_db()
+    assert (rule.maximum, rule.version) == (D(12), 2)

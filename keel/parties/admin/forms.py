@@ -5,16 +5,17 @@ from __future__ import annotations
 from django import forms
 from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminTextInputWidget
 
+from keel.core.versioned_forms import SeenVersionForm
+
 from ..models import Party
 from ..selectors import DuplicateMatch, duplicates_of
 
 
-class PartyAdminForm(forms.ModelForm):
+class PartyAdminForm(SeenVersionForm):
     """The party form: warns about look-alikes before creating one, and refuses to save
     over a version someone else changed since the form was opened."""
 
     confirm_duplicate = forms.BooleanField(required=False, label="Create anyway")
-    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     website = forms.URLField(required=False, assume_scheme="https")
     company = None  # set by PartyAdmin.get_form
     duplicates: list[DuplicateMatch]
@@ -48,21 +49,10 @@ class PartyAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.duplicates = []
-        if self.instance.pk:
-            self.fields["seen_version"].initial = self.instance.version
 
     def clean(self):
-        data = super().clean()
+        data = super().clean()  # refuses a stale save
         if self.instance.pk:
-            seen = data.get("seen_version")
-            current = Party.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
-            if seen is not None and current and current[0] != seen:
-                raise forms.ValidationError(
-                    f"{self.instance} was changed by someone else since you opened it "
-                    f"(version {current[0]}, yours {seen}). Reload the page and apply your "
-                    "change again.",
-                    code="stale_record",
-                )
             return data
         if data.get("confirm_duplicate") or self.company is None:
             return data

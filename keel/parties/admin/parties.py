@@ -18,6 +18,7 @@ from unfold.decorators import action, display
 
 from keel.core.errors import DomainError
 from keel.core.selectors import default_company
+from keel.core.versioned_forms import seen_version
 
 from .. import selectors
 from ..models import Address, Party
@@ -191,9 +192,7 @@ class PartyAdmin(SimpleHistoryAdmin, ExportActionMixin, ModelAdmin):
         values = {name: getattr(obj, name) for name in PARTY_FIELDS}
         if change:
             changed = {n: values[n] for n in form.changed_data if n in values}
-            saved = update_party(
-                obj.pk, by=request.user, version=form.cleaned_data.get("seen_version"), **changed
-            )
+            saved = update_party(obj.pk, by=request.user, version=seen_version(form), **changed)
         else:
             saved = create_party(company=form.company, by=request.user, **values)
         for model_field in Party._meta.concrete_fields:

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from keel.core.api.errors import error_body
+from keel.core.api.versions import version_from, with_etag
 from keel.core.api.views import company_of
 from keel.core.errors import InvalidInput, PermissionRefused
 
@@ -42,24 +43,6 @@ class PartyFilter(django_filters.FilterSet):
             "active",
             "tags",
         ]
-
-
-def version_read(request, body: dict) -> int | None:
-    """The version the client read: the If-Match header ("3" or W/"3") or a `version` field."""
-    header = request.headers.get("If-Match", "").strip()
-    if header == "*":  # any version (RFC 9110)
-        header = ""
-    raw = header.removeprefix("W/").strip('"') if header else body.get("version")
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput('If-Match must carry the record\'s version, e.g. "3".') from None
-
-
-def etag(party: Party) -> dict[str, str]:
-    return {"ETag": f'"{party.version}"'}
 
 
 def vcf_response(text: str, filename: str) -> HttpResponse:
@@ -101,7 +84,7 @@ class PartyViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         party = self.get_object()
-        return Response(self.get_serializer(party).data, headers=etag(party))
+        return with_etag(Response(self.get_serializer(party).data), party.version)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -128,9 +111,8 @@ class PartyViewSet(
                 return Response(body, status=status.HTTP_409_CONFLICT)
         party = create_party(company=company, by=request.user, **data)
         party = self._reloaded(party.pk)
-        return Response(
-            self.get_serializer(party).data, status=status.HTTP_201_CREATED, headers=etag(party)
-        )
+        created = Response(self.get_serializer(party).data, status=status.HTTP_201_CREATED)
+        return with_etag(created, party.version)
 
     def update(self, request, *args, **kwargs):
         party = self.get_object()
@@ -140,10 +122,10 @@ class PartyViewSet(
         changes.pop("confirm_duplicate", None)
         changes.pop("version", None)
         updated = update_party(
-            party.pk, by=request.user, version=version_read(request, request.data), **changes
+            party.pk, by=request.user, version=version_from(request, request.data), **changes
         )
         updated = self._reloaded(updated.pk)
-        return Response(self.get_serializer(updated).data, headers=etag(updated))
+        return with_etag(Response(self.get_serializer(updated).data), updated.version)
 
     @extend_schema(
         request=s.DuplicateCheckSerializer, responses=s.DuplicateMatchSerializer(many=True)

@@ -14,6 +14,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.api.versions import version_from, with_etag
 from keel.core.errors import InvalidInput, NotFound, PermissionRefused
 from keel.core.models import Company
 
@@ -189,17 +190,13 @@ class ProductViewSet(ServiceViewSet):
 
     def save_kwargs(self) -> dict:
         kwargs = super().save_kwargs()
-        if_match = self.request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/")
-        if self.action in ("update", "partial_update") and if_match:
-            try:
-                kwargs["expected_version"] = int(if_match.strip('"'))
-            except ValueError as error:
-                raise InvalidInput("If-Match must be the product's version.") from error
+        if self.action in ("update", "partial_update"):
+            kwargs["expected_version"] = version_from(self.request)
         return kwargs
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
+        with_etag(response, response.data["version"])
         return response
 
     @extend_schema(

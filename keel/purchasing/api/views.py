@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.api.versions import with_etag
 from keel.core.api.views import company_of
 
 from .. import selectors
@@ -60,7 +61,7 @@ class CompanyMixin:
         fresh = self.get_queryset().get(pk=record.pk)
         response = Response(self.get_serializer_class()(fresh).data, status=code)
         if hasattr(fresh, "version"):
-            response["ETag"] = f'"{fresh.version}"'
+            with_etag(response, fresh.version)
         return response
 
 

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from keel.accounting.models import Journal
+from keel.core.api.versions import with_etag
 from keel.core.api.views import company_of
 from keel.core.documents import pdf_response
 from keel.core.errors import InvalidInput
@@ -81,7 +82,7 @@ class CompanyMixin:
     def _out(self, record, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=record.pk)
         response = Response(self.get_serializer_class()(fresh).data, status=code)
-        response["ETag"] = f'"{fresh.version}"'
+        with_etag(response, fresh.version)
         return response
 
 
