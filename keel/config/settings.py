@@ -243,7 +243,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("KEEL_API_ANON_RATE", "60/minute"),
         "user": os.environ.get("KEEL_API_USER_RATE", "2000/minute"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "keel.core.api.schema.KeelAutoSchema",
     "EXCEPTION_HANDLER": "keel.core.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -145,15 +145,13 @@ class PartyViewSet(
         updated = self._reloaded(updated.pk)
         return Response(self.get_serializer(updated).data, headers=etag(updated))
 
-    @extend_schema(
-        request=s.DuplicateCheckSerializer, responses=s.DuplicateMatchSerializer(many=True)
-    )
+    @extend_schema(request=s.DuplicateCheckSerializer, responses=s.DuplicateMatchesSerializer)
     @action(detail=False, methods=["post"], url_path="check-duplicates")
     def check_duplicates(self, request):
         query = s.DuplicateCheckSerializer(data=request.data)
         query.is_valid(raise_exception=True)
         matches = selectors.duplicates_of(company_of(request.user), **query.validated_data)
-        return Response({"matches": s.DuplicateMatchSerializer(matches, many=True).data})
+        return Response(s.DuplicateMatchesSerializer({"matches": matches}).data)
 
     @extend_schema(request=s.MergeSerializer, responses=s.MergeResultSerializer)
     @action(detail=False, methods=["post"])
@@ -175,7 +173,7 @@ class PartyViewSet(
 
     @extend_schema(
         request={"multipart/form-data": s.VCardImportSerializer},
-        responses=s.VCardImportReportSerializer,
+        responses={200: s.VCardImportReportSerializer, 201: s.VCardImportReportSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import-vcard")
     def import_vcard(self, request):
