@@ -210,8 +210,10 @@ TASKS = {
 }
 
 # --- Outbound HTTP (webhooks) ---------------------------------------------
-# Private and loopback targets are refused unless allowed (SSRF guard).
-KEEL_OUTBOUND_ALLOW_PRIVATE = env_bool("KEEL_OUTBOUND_ALLOW_PRIVATE", not PRODUCTION)
+# SSRF guard (keel.core.http.check_target): URLs users give (webhook targets) must be
+# http(s) on the public internet; hosts listed here (e.g. "127.0.0.1,localhost" for a
+# local receiver, or an intranet name) are called whatever they resolve to.
+KEEL_OUTBOUND_ALLOWED_HOSTS = env_list("KEEL_OUTBOUND_ALLOWED_HOSTS")
 KEEL_WEBHOOK_TIMEOUT = float(os.environ.get("KEEL_WEBHOOK_TIMEOUT", "10"))
 KEEL_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("KEEL_WEBHOOK_MAX_ATTEMPTS", "8"))
 KEEL_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("KEEL_WEBHOOK_BACKOFF_SECONDS", "30"))
