@@ -156,6 +156,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Largest uploaded file any import accepts (keel.core.uploads); an import may keep a
+# lower limit of its own (vCards 2 MB, bank statements 20 MB).
+KEEL_UPLOAD_MAX_MB = int(os.environ.get("KEEL_UPLOAD_MAX_MB", "50"))
 
 # --- Security: production turns on everything `check --deploy` asks for ------
 if PRODUCTION:
