@@ -123,3 +123,19 @@ def test_a_chart_import_of_a_binary_file_shows_the_error_and_creates_nothing(use
     shown = [str(m) for m in response.context["messages"]]
     assert any(m.startswith("The file is not a CSV text file") for m in shown), shown
     assert Account.objects.count() == accounts
+
+
+def test_a_chart_import_that_is_not_utf8_shows_the_error_instead_of_a_500(users, company, books):
+    """Found with the upload checks: a Latin-1 CSV made the chart import page fail (500)."""
+    client = Client()
+    client.force_login(users[Role.ACCOUNTANT])
+    latin1 = "code,name,type\n6600,Logiciels Société,expense\n".encode("latin-1")
+    response = client.post(
+        reverse("admin:accounting_account_import_chart"),
+        {"file": SimpleUploadedFile("chart.csv", latin1)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert "The file is not UTF-8 text; save the CSV as UTF-8." in shown
+    assert not Account.objects.filter(code="6600").exists()
