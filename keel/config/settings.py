@@ -137,12 +137,27 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Password policy (docs/operations.md, Security): at least 12 characters (a passphrase
+# beats forced symbols), not like the user's name or e-mail, not a common or all-digit one.
+KEEL_PASSWORD_MIN_LENGTH = int(os.environ.get("KEEL_PASSWORD_MIN_LENGTH", "12"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": KEEL_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions last a working day (12 hours from sign-in, not two weeks): a sign-in left
+# open on a shared machine does not outlive the day. Not renewed on every request,
+# which would write the session row on each one. Closing the browser signs out only
+# when asked (KEEL_SESSION_EXPIRE_AT_BROWSER_CLOSE), as people keep the workspace open.
+SESSION_COOKIE_AGE = int(os.environ.get("KEEL_SESSION_SECONDS", str(12 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("KEEL_SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "admin:login"
 # unfold's login form posts no `next`; without this Django sends people to /accounts/profile/.
 LOGIN_REDIRECT_URL = "admin:index"
