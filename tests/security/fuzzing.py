@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -89,19 +90,25 @@ def operations(schema, only: set[str] | None = None) -> list:
     return found
 
 
-def _cases(operation):
-    """Generated cases, and as many with a path id of a record that exists."""
-    generated = operation.as_strategy()
-    if "{id}" not in operation.path:
-        return generated
-    known = st.sampled_from(KNOWN_IDS).flatmap(
-        lambda pk: operation.as_strategy(path_parameters={"id": pk})
-    )
-    return st.one_of(generated, known)
+def _cases(operation, negative: bool = False):
+    """Generated cases, and as many with a path id of a record that exists; with
+    `negative`, also cases that break the schema (wrong types, missing fields)."""
+    modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE] if negative else [None]
+    strategies = []
+    for mode in modes:
+        kwargs = {"generation_mode": mode} if mode else {}
+        strategies.append(operation.as_strategy(**kwargs))
+        if "{id}" in operation.path:
+            strategies.append(
+                st.sampled_from(KNOWN_IDS).flatmap(
+                    lambda pk, kw=kwargs: operation.as_strategy(path_parameters={"id": pk}, **kw)
+                )
+            )
+    return st.one_of(*strategies)
 
 
 def fuzz_as(
-    user, schema, examples: int, ops: list | None = None, seed: int | None = 0
+    user, schema, examples: int, ops: list | None = None, seed: int | None = 0, negative=False
 ) -> RoleFigures:
     """Run `examples` generated cases of every operation as `user` (token auth)."""
     token, _ = Token.objects.get_or_create(user=user)
@@ -110,11 +117,11 @@ def fuzz_as(
     with one_connection():
         for operation in ops if ops is not None else operations(schema):
             figures.operations += 1
-            _fuzz_operation(operation, headers, examples, seed, figures)
+            _fuzz_operation(operation, headers, examples, seed, figures, negative)
     return figures
 
 
-def _fuzz_operation(operation, headers, examples, seed, figures: RoleFigures) -> None:
+def _fuzz_operation(operation, headers, examples, seed, figures: RoleFigures, negative) -> None:
     def one_case(case):
         figures.cases += 1
         response = case.call(headers=headers)
@@ -130,7 +137,7 @@ def _fuzz_operation(operation, headers, examples, seed, figures: RoleFigures) ->
                 key = (operation.label, failure.title, response.status_code)
                 figures.findings.setdefault(key, f"{failure.message}\n{case.as_curl_command()}")
 
-    test = hypothesis.given(case=_cases(operation))(one_case)
+    test = hypothesis.given(case=_cases(operation, negative))(one_case)
     test = hypothesis.settings(
         max_examples=examples,
         deadline=None,

@@ -1,8 +1,8 @@
 """CSRF on every form: each page of the workspace (every admin view and action, every
 custom page, the public quotation and web-to-lead forms), found from the URL resolver,
 refuses a POST that carries no CSRF token with 403, even from a signed-in
-Administrator, and nothing changes. The REST API is left out: it takes tokens, and its
-session-authenticated calls are CSRF-checked by DRF (tested in keel/core/tests)."""
+Administrator, and nothing changes. The REST API is left out: it takes tokens, and DRF's
+SessionAuthentication enforces the CSRF check on session-authenticated writes itself."""
 
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from keel.core.api.errors import error_body
+from keel.core.api.filters import KeelFilterSet, RecordMultipleChoiceFilter
 from keel.core.api.views import company_of
 from keel.core.errors import InvalidInput, PermissionRefused
 
@@ -22,8 +22,8 @@ from ..vcard import to_vcards
 from . import serializers as s
 
 
-class PartyFilter(django_filters.FilterSet):
-    tags = django_filters.ModelMultipleChoiceFilter(queryset=Tag.objects.all())
+class PartyFilter(KeelFilterSet):
+    tags = RecordMultipleChoiceFilter(queryset=Tag.objects.all())
 
     class Meta:
         model = Party
