@@ -16,9 +16,11 @@ first example of each finding), then one line
     SOAK-FIGURES {"fuzz": {...}}
 
 for the soak orchestrator. Exit status 1 on any 5xx or schema violation. The default of
-1 example per operation and role (13 roles x 341 operations = 4,433 cases) keeps the run
-near 10 minutes on the shared 2-core machine, where a case took 0.1 to 0.25 s
-(docs/operations.md, Security); raise --examples on a quieter or larger machine.
+1 example per operation and role (13 roles x 341 operations = 4,433 cases) is about 13
+minutes of fuzzing plus 6 to 7 of set-up on the shared 2-core machine, where a case took
+0.18 s on average under a load of about 15 (docs/operations.md, Security); it is the
+least that still sends every operation as every role. Raise --examples where there is
+time.
 """
 
 from __future__ import annotations
