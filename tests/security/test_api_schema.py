@@ -125,3 +125,18 @@ def test_the_validator_catches_an_answer_the_schema_does_not_describe(schema, co
     response = signed_in_client(users[Role.ADMINISTRATOR]).get(f"/api/v1/parties/{person.pk}/")
     with pytest.raises((FailureGroup, Failure)):
         assert_conforms(schema, "GET", "/api/v1/financial-reports/", response)
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/reports/tax-report/not-a-number/lines/", "/api/v1/no-such-thing/"]
+)
+def test_an_unknown_api_url_is_a_json_404_not_a_redirect(company, users, url):
+    """Found by the fuzzing's negative cases: a path id of the wrong form fell through to
+    the workspace, which redirected to its sign-in page (302)."""
+    response = signed_in_client(users[Role.ADMINISTRATOR]).get(url)
+    assert response.status_code == 404
+    assert response.json == {
+        "code": "not_found",
+        "detail": f"No API endpoint at {url}.",
+        "field": None,
+    }
