@@ -51,6 +51,13 @@ def api_as():
 
 
 @pytest.fixture(autouse=True)
+def _local_receivers_allowed(settings):
+    """Webhook tests deliver to a real receiver on 127.0.0.1, which the SSRF guard lets
+    through only when listed; the guard's own tests empty the list."""
+    settings.KEEL_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness costs seconds per user; tests need no such strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -21,6 +21,7 @@ from unfold.decorators import action
 
 from keel.core.errors import DomainError
 from keel.core.models import Company
+from keel.core.uploads import read_upload
 
 from . import selectors
 from .models import (
@@ -102,11 +103,13 @@ class AccountAdmin(CompanyRowsAdmin):
         form = ChartUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             company = Company.objects.get(pk=selectors.company_id_of(request.user))
-            text = form.cleaned_data["file"].read().decode("utf-8-sig")
             try:
-                result = chart.import_chart(company, text, by=request.user)
+                content = read_upload(form.cleaned_data["file"], "csv")
+                result = chart.import_chart(company, content.decode("utf-8-sig"), by=request.user)
             except DomainError as error:
                 messages.error(request, error.detail)
+            except UnicodeDecodeError:
+                messages.error(request, "The file is not UTF-8 text; save the CSV as UTF-8.")
             else:
                 messages.success(
                     request, f"{result['created']} accounts created, {result['updated']} updated."

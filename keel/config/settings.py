@@ -137,12 +137,27 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Password policy (docs/operations.md, Security): at least 12 characters (a passphrase
+# beats forced symbols), not like the user's name or e-mail, not a common or all-digit one.
+KEEL_PASSWORD_MIN_LENGTH = int(os.environ.get("KEEL_PASSWORD_MIN_LENGTH", "12"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": KEEL_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions last a working day (12 hours from sign-in, not two weeks): a sign-in left
+# open on a shared machine does not outlive the day. Not renewed on every request,
+# which would write the session row on each one. Closing the browser signs out only
+# when asked (KEEL_SESSION_EXPIRE_AT_BROWSER_CLOSE), as people keep the workspace open.
+SESSION_COOKIE_AGE = int(os.environ.get("KEEL_SESSION_SECONDS", str(12 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("KEEL_SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "admin:login"
 # unfold's login form posts no `next`; without this Django sends people to /accounts/profile/.
 LOGIN_REDIRECT_URL = "admin:index"
@@ -156,6 +171,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Largest uploaded file any import accepts (keel.core.uploads); an import may keep a
+# lower limit of its own (vCards 2 MB, bank statements 20 MB).
+KEEL_UPLOAD_MAX_MB = int(os.environ.get("KEEL_UPLOAD_MAX_MB", "50"))
 
 # --- Security: production turns on everything `check --deploy` asks for ------
 if PRODUCTION:
@@ -212,8 +230,10 @@ TASKS = {
 }
 
 # --- Outbound HTTP (webhooks) ---------------------------------------------
-# Private and loopback targets are refused unless allowed (SSRF guard).
-KEEL_OUTBOUND_ALLOW_PRIVATE = env_bool("KEEL_OUTBOUND_ALLOW_PRIVATE", not PRODUCTION)
+# SSRF guard (keel.core.http.check_target): URLs users give (webhook targets) must be
+# http(s) on the public internet; hosts listed here (e.g. "127.0.0.1,localhost" for a
+# local receiver, or an intranet name) are called whatever they resolve to.
+KEEL_OUTBOUND_ALLOWED_HOSTS = env_list("KEEL_OUTBOUND_ALLOWED_HOSTS")
 KEEL_WEBHOOK_TIMEOUT = float(os.environ.get("KEEL_WEBHOOK_TIMEOUT", "10"))
 KEEL_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("KEEL_WEBHOOK_MAX_ATTEMPTS", "8"))
 KEEL_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("KEEL_WEBHOOK_BACKOFF_SECONDS", "30"))
@@ -233,7 +253,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "keel.core.api.pagination.KeelPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "keel.core.api.filters.KeelFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -245,7 +265,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("KEEL_API_ANON_RATE", "60/minute"),
         "user": os.environ.get("KEEL_API_USER_RATE", "2000/minute"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "keel.core.api.schema.KeelAutoSchema",
     "EXCEPTION_HANDLER": "keel.core.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

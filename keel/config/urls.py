@@ -1,9 +1,10 @@
 """URL map: the API under /api/v1/, custom pages under /w/, the workspace at /."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from keel.core.api.errors import unknown_endpoint
 from keel.web.health import healthz
 
 api_v1 = [
@@ -24,6 +25,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Before the workspace's catch-all: an unknown API URL is a JSON 404, not a redirect.
+    re_path(r"^api/", unknown_endpoint),
     path("w/crm/", include("keel.crm.urls")),
     path("w/accounting/dashboard/", include("keel.accounting.dashboard_urls")),
     path("w/accounting/reports/", include("keel.accounting.report_urls")),

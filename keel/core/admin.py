@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action, display
 
-from .errors import DomainError
+from .errors import DomainError, InvalidInput
+from .http import check_target
 from .models import (
     ApprovalRequest,
     ApprovalRule,
@@ -131,8 +133,24 @@ class ApprovalRequestAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
         return request.user.has_perm("core.decide_approvalrequest")
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "target_url", "event_types", "active"]
+
+    def clean_target_url(self):
+        """The SSRF guard's refusal shows at the field, before anything is saved."""
+        url = self.cleaned_data["target_url"]
+        try:
+            check_target(url)
+        except InvalidInput as refused:
+            raise forms.ValidationError(refused.detail, code=refused.code) from refused
+        return url
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(SimpleHistoryAdmin, ModelAdmin):
+    form = WebhookSubscriptionForm
     list_display = ["name", "target_url", "event_types", "active"]
     list_filter = ["active"]
     search_fields = ["name", "target_url"]

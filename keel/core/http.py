@@ -1,4 +1,5 @@
-"""The one outbound-HTTP helper: refuses private and loopback targets unless allowed."""
+"""The one outbound-HTTP helper: every call the server makes to a URL a user gave goes
+through check_target (the SSRF guard)."""
 
 from __future__ import annotations
 
@@ -25,27 +26,44 @@ class HttpResult:
         return self.status is not None and 200 <= self.status < 300
 
 
-def check_target(url: str) -> None:
-    """Refuse non-HTTP URLs and, unless KEEL_OUTBOUND_ALLOW_PRIVATE, private addresses."""
-    parts = urlsplit(url)
+def _refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Loopback, private, link-local (cloud metadata at 169.254.169.254), multicast,
+    reserved or unspecified: anything but the public internet."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return not address.is_global or address.is_multicast
+
+
+def check_target(url: str, *, field: str = "target_url") -> None:
+    """Refuse what the server must not call on a user's behalf (SSRF): a URL that is not
+    http(s), and a host resolving to a non-public address, unless the host is listed in
+    KEEL_OUTBOUND_ALLOWED_HOSTS. Checked when the URL is saved and again before each
+    call, since what a name resolves to can change."""
+    parts = urlsplit(url.strip())
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise InvalidInput(f"{url} is not an http(s) URL.", code="invalid_url", field="target_url")
-    if settings.KEEL_OUTBOUND_ALLOW_PRIVATE:
+        raise InvalidInput(f"{url} is not an http(s) URL.", code="invalid_url", field=field)
+    host = parts.hostname.lower()
+    if host in {allowed.lower() for allowed in settings.KEEL_OUTBOUND_ALLOWED_HOSTS}:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as error:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except ValueError as error:  # a port out of range
         raise InvalidInput(
-            f"{parts.hostname} cannot be resolved.", code="invalid_url", field="target_url"
+            f"{url} has an invalid port.", code="invalid_url", field=field
+        ) from error
+    except (socket.gaierror, UnicodeError) as error:
+        raise InvalidInput(
+            f"{host} cannot be resolved.", code="invalid_url", field=field
         ) from error
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if _refused_address(address):
             raise InvalidInput(
-                f"{parts.hostname} resolves to a private address ({address}); "
-                "outbound calls to private networks are not allowed.",
+                f"{host} resolves to a non-public address ({address}); Keel does not call "
+                "private networks unless the host is in KEEL_OUTBOUND_ALLOWED_HOSTS.",
                 code="private_target",
-                field="target_url",
+                field=field,
             )
 
 

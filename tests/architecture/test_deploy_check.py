@@ -6,6 +6,7 @@ Each check runs in a fresh interpreter, because settings are read once per proce
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -85,3 +86,32 @@ def test_production_without_allowed_hosts_refuses_to_start(tmp_path, production_
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set when KEEL_ENV=production" in result.stderr
+
+
+def test_production_cookies_are_secure_and_sessions_and_passwords_follow_the_policy(
+    tmp_path, production_env
+):
+    """Given the documented production minimum; When its settings load;
+    Then session and CSRF cookies are Secure and HttpOnly (the session one), HSTS is a
+    year with subdomains, sessions last 12 hours and passwords need 12 characters."""
+    code = (
+        "import json; from django.conf import settings as s; "
+        "v = s.AUTH_PASSWORD_VALIDATORS[1]; print(json.dumps(["
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_AGE, "
+        "v['NAME'].rsplit('.', 1)[1], v['OPTIONS']['min_length']]))"
+    )
+
+    result = run_manage(tmp_path, "shell", "-c", code, **production_env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        True,
+        True,
+        True,
+        31536000,
+        True,
+        43200,
+        "MinimumLengthValidator",
+        12,
+    ]

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from keel.core.api.serializers import RecordId
 from keel.core.errors import NotFound
 
 from ..models import BankCsvMapping, BankStatement, BankStatementLine, Journal
@@ -98,7 +99,7 @@ class LineSuggestionsSerializer(serializers.Serializer):
 
 class ReconcileLineSerializer(serializers.Serializer):
     open_items = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=False, help_text="Open item ids it pays"
+        child=RecordId(), allow_empty=False, help_text="Open item ids it pays"
     )
     write_off = serializers.BooleanField(
         default=False, help_text="Write a small difference off (within the tolerance)"
@@ -109,8 +110,18 @@ class UnreconcileLineSerializer(serializers.Serializer):
     date = serializers.DateField(required=False, help_text="Reversal date; the line's by default")
 
 
+class StatementPreviewSerializer(serializers.Serializer):
+    """What a dry run of an import would bring: nothing is stored."""
+
+    dry_run = serializers.BooleanField()
+    new_lines = serializers.ListField(child=serializers.DictField())
+    duplicates = serializers.ListField(child=serializers.DictField())
+    balance_start = serializers.CharField(allow_null=True)
+    balance_end = serializers.CharField(allow_null=True)
+
+
 class ImportSerializer(serializers.Serializer):
-    journal = serializers.IntegerField()
+    journal = RecordId()
     format = serializers.CharField(help_text="csv, camt053 or ofx")
     file = serializers.FileField()
     dry_run = serializers.BooleanField(default=False)
@@ -181,7 +192,10 @@ class BankStatementViewSet(
     def get_serializer_class(self):
         return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer
 
-    @extend_schema(request=ImportSerializer, responses={201: StatementDetailSerializer})
+    @extend_schema(
+        request=ImportSerializer,
+        responses={200: StatementPreviewSerializer, 201: StatementDetailSerializer},
+    )
     @action(
         detail=False,
         methods=["post"],
@@ -231,7 +245,7 @@ class BankStatementViewSet(
         return Response(StatementSerializer(self.get_queryset().get(pk=statement.pk)).data)
 
     @extend_schema(request=None, responses={200: LineSuggestionsSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def suggestions(self, request, pk=None):
         """The best matches of every unmatched line, in a fixed number of queries."""
         rows = [
@@ -264,7 +278,7 @@ class BankStatementLineViewSet(
         return Response(StatementLineSerializer(self.get_queryset().get(pk=line.pk)).data)
 
     @extend_schema(request=None, responses={200: SuggestionSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def suggestions(self, request, pk=None):
         suggestions = matching.suggest_matches(self.get_object())
         return Response(SuggestionSerializer(suggestions, many=True).data)

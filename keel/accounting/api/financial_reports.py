@@ -9,7 +9,7 @@ import datetime as dt
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from keel.core.errors import InvalidInput, NotFound
@@ -29,6 +29,12 @@ PARAMS = [
 ]
 
 
+class ReportOut(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    needs = serializers.ListField(child=serializers.CharField(), help_text="Parameters it needs")
+
+
 class FinancialReportViewSet(CompanyMixin, viewsets.ViewSet):
     """GET /financial-reports/ lists the reports; GET /financial-reports/{name}/ runs one."""
 
@@ -36,7 +42,7 @@ class FinancialReportViewSet(CompanyMixin, viewsets.ViewSet):
     lookup_value_regex = "[a-z-]+"
     action_perms = {"list": "accounting.view_reports", "retrieve": "accounting.view_reports"}
 
-    @extend_schema(operation_id="v1_financial_reports_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="v1_financial_reports_list", responses=ReportOut(many=True))
     def list(self, request):
         return Response(
             [{"name": r.name, "title": r.title, "needs": list(r.needs)} for r in REPORTS.values()]
@@ -44,7 +50,10 @@ class FinancialReportViewSet(CompanyMixin, viewsets.ViewSet):
 
     @extend_schema(
         operation_id="v1_financial_reports_run",
-        parameters=[OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH), *PARAMS],
+        parameters=[
+            OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=[*REPORTS]),
+            *PARAMS,
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     def retrieve(self, request, name=None):

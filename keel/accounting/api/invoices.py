@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.api.serializers import RecordId
 from keel.core.api.versions import version_from, with_etag
 from keel.core.documents import pdf_response
 from keel.core.errors import InvalidInput
@@ -198,10 +199,10 @@ class PaymentOut(serializers.ModelSerializer):
 
 
 class PaymentInput(PayInput):
-    party = serializers.IntegerField()
+    party = RecordId()
     direction = serializers.ChoiceField(Payment.Direction.choices, default="inbound")
     currency = serializers.CharField(max_length=3, required=False)
-    invoices = serializers.ListField(child=serializers.IntegerField(), default=list)
+    invoices = serializers.ListField(child=RecordId(), default=list)
 
 
 class InvoiceViewSet(

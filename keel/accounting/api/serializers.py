@@ -8,6 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from keel.core.api.serializers import RecordId
+
 from ..models import (
     Account,
     AccountRole,
@@ -18,6 +20,7 @@ from ..models import (
     Period,
     Tax,
 )
+from ..services import chart
 
 AMOUNT = {"max_digits": 19, "decimal_places": 4}
 CENT = Decimal("0.01")
@@ -68,6 +71,9 @@ class FiscalYearSerializer(serializers.ModelSerializer):
         model = FiscalYear
         fields = ["id", "year", "start", "end", "periods"]
         read_only_fields = ["start", "end"]
+        extra_kwargs = {
+            "year": {"min_value": chart.FIRST_FISCAL_YEAR, "max_value": chart.LAST_FISCAL_YEAR}
+        }
 
 
 class TaxSerializer(serializers.ModelSerializer):
@@ -149,12 +155,12 @@ class LineInputSerializer(serializers.Serializer):
     amount_currency = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
     analytic_tags = serializers.ListField(child=serializers.CharField(), required=False)
     label = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    tax = serializers.IntegerField(required=False, allow_null=True)
+    tax = RecordId(required=False, allow_null=True)
     tax_base_amount = serializers.DecimalField(required=False, default=0, **AMOUNT)
 
 
 class EntryInputSerializer(serializers.Serializer):
-    journal = serializers.IntegerField()
+    journal = RecordId()
     date = serializers.DateField()
     ref = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     lines = LineInputSerializer(many=True, allow_empty=True)

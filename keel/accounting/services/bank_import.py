@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from keel.core.errors import Conflict
 from keel.core.models import Company
 from keel.core.transactions import atomic_service
+from keel.core.uploads import check_upload
 
 from ..bankformats import BankFileInvalid, ParsedLine, ParsedStatement
 from ..bankformats.camt053 import parse_camt053
@@ -37,8 +38,8 @@ class ImportResult:
 def parse_file(journal: Journal, content: bytes, file_format: str) -> ParsedStatement:
     if not content:
         raise BankFileInvalid("The file is empty.", field="file")
-    if len(content) > MAX_BYTES:
-        raise BankFileInvalid("The file is larger than 20 MB.", field="file")
+    if file_format in BankStatement.Format.values:
+        check_upload(content, file_format, limit=MAX_BYTES)
     if file_format == BankStatement.Format.CAMT053:
         return parse_camt053(content)
     if file_format == BankStatement.Format.OFX:

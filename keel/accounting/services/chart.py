@@ -146,10 +146,19 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(day.year + month0 // 12, month0 % 12 + 1, 1)
 
 
+# A fiscal year may start in the calendar year before the one naming it; dates stop at 9999.
+FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 1901, 9998
+
+
 @atomic_service
 def ensure_fiscal_year(company: Company, year: int, *, by=None) -> FiscalYear:
     """The fiscal year `year` (named by the calendar year it ends in) with its twelve
     monthly periods, created once; a second call returns the existing one."""
+    if not FIRST_FISCAL_YEAR <= year <= LAST_FISCAL_YEAR:
+        raise ChartImportError(
+            f"A fiscal year is named by a year from {FIRST_FISCAL_YEAR} to {LAST_FISCAL_YEAR}.",
+            field="year",
+        )
     found = FiscalYear.objects.filter(company=company, year=year).first()
     if found:
         return found
@@ -224,6 +233,14 @@ def save_account(account: Account, *, by=None) -> Account:
             )
     else:
         account.created_by = by
+    if (
+        Account.objects.filter(company_id=account.company_id, code=account.code)
+        .exclude(pk=account.pk)
+        .exists()
+    ):
+        raise ChartImportError(
+            f"Another account already has the code {account.code}.", field="code"
+        )
     if account.role and (
         Account.objects.filter(company_id=account.company_id, role=account.role)
         .exclude(pk=account.pk)
@@ -240,6 +257,15 @@ def save_account(account: Account, *, by=None) -> Account:
 
 @atomic_service
 def save_journal(journal: Journal, *, by=None) -> Journal:
+    """Create or change a journal; its code is unique in the company."""
+    if (
+        Journal.objects.filter(company_id=journal.company_id, code=journal.code)
+        .exclude(pk=journal.pk)
+        .exists()
+    ):
+        raise ChartImportError(
+            f"Another journal already has the code {journal.code}.", field="code"
+        )
     if not journal.pk:
         journal.created_by = by
     journal.updated_by = by

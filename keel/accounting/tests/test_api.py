@@ -10,7 +10,7 @@ import pytest
 
 from keel.users.roles import Role
 
-from ..models import Account, JournalEntry, JournalLine, Tax
+from ..models import Account, FiscalYear, Journal, JournalEntry, JournalLine, Tax
 from ..selectors import account_for_role
 from ..services.posting import post_entry
 from .factories import party, sale_lines, tax
@@ -193,3 +193,65 @@ def test_reports_are_for_accounting_managers_and_auditors(
         assert client.get(urls[4][0], dates).json()[0]["credit"] == "20.00"
         bad = client.get(urls[0][0], {"date_from": "2026-04-01", "date_to": "2026-03-01"})
         assert bad.status_code == 400 and bad.json()["field"] == "date_to"
+
+
+def test_a_taken_account_or_journal_code_is_refused_with_400_not_a_500(
+    api_as, users, company, books
+):
+    """Found by the API fuzzing (it answered 500 with the database's unique error).
+    Given the chart with its sales journal SAL and an account 6600
+    When an Accountant creates another account 6600, another journal SAL, or renames a
+    journal to SAL
+    Then each is refused with 400 at the `code` field and nothing is written."""
+    client = api_as(users[Role.ACCOUNTANT])
+    first = client.post("/api/v1/accounts/", {"code": "6600", "name": "A", "type": "expense"})
+    assert first.status_code == 201
+    accounts, journals = Account.objects.count(), Journal.objects.count()
+
+    second = client.post("/api/v1/accounts/", {"code": "6600", "name": "B", "type": "expense"})
+    journal = client.post(
+        "/api/v1/journals/",
+        {"code": "SAL", "name": "Sales 2", "kind": "sales", "sequence_prefix": "S2"},
+    )
+    other = books["PUR"]
+    renamed = client.put(
+        f"/api/v1/journals/{other.pk}/",
+        {
+            "code": "SAL",
+            "name": other.name,
+            "kind": other.kind,
+            "sequence_prefix": other.sequence_prefix,
+        },
+    )
+
+    assert (second.status_code, second.json()["field"]) == (400, "code")
+    assert second.json()["detail"] == "Another account already has the code 6600."
+    assert (journal.status_code, journal.json()["field"]) == (400, "code")
+    assert journal.json()["detail"] == "Another journal already has the code SAL."
+    assert (renamed.status_code, renamed.json()["field"]) == (400, "code")
+    assert (Account.objects.count(), Journal.objects.count()) == (accounts, journals)
+    assert Journal.objects.get(pk=other.pk).code == "PUR"
+
+
+@pytest.mark.parametrize("year", [0, 1900, 9999, 2**40])
+def test_a_fiscal_year_outside_the_calendar_is_refused_with_400(
+    api_as, users, company, books, year
+):
+    """Found by the API fuzzing: year 0 answered 500 (no date in year -1).
+    When an Accountant asks for fiscal year `year`; then 400 at `year`, no year made."""
+    years = FiscalYear.objects.count()
+    response = api_as(users[Role.ACCOUNTANT]).post("/api/v1/fiscal-years/", {"year": year})
+    assert (response.status_code, response.json()["field"]) == (400, "year")
+    assert FiscalYear.objects.count() == years
+
+
+def test_the_fiscal_year_service_refuses_a_year_out_of_range(company):
+    """The service guards it too (not only the API's serializer)."""
+    from keel.core.errors import InvalidInput
+
+    from ..services.chart import ensure_fiscal_year
+
+    with pytest.raises(InvalidInput) as refused:
+        ensure_fiscal_year(company, 0)
+    assert refused.value.detail == "A fiscal year is named by a year from 1901 to 9998."
+    assert not FiscalYear.objects.filter(company=company).exists()

@@ -53,3 +53,12 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = error_body(str(code), str(detail))
     return response
+
+
+def unknown_endpoint(request, *args, **kwargs):
+    """A URL under /api/ that names no endpoint (or an id of the wrong form): 404 in the
+    API's error shape, not the workspace's redirect to its sign-in page."""
+    from django.http import JsonResponse
+
+    body = error_body("not_found", f"No API endpoint at {request.path}.")
+    return JsonResponse(body, status=404)

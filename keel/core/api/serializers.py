@@ -15,6 +15,17 @@ from ..models import (
 )
 
 
+class RecordId(serializers.IntegerField):
+    """The id of a record in a request body: a positive 64-bit integer, as the id columns
+    hold; a larger number is refused as invalid input instead of overflowing the
+    database driver."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
 class Number(serializers.DecimalField):
     """An exact amount or quantity in the API: up to 15 digits and 4 decimals, the
     range of the integer-of-units columns."""
@@ -80,7 +91,9 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     document_type = serializers.CharField(source="content_type.model", read_only=True)
     approver_role = serializers.CharField(source="rule.approver_role.name", read_only=True)
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ApprovalRequest
@@ -157,7 +170,9 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
 class StatusChangeSerializer(serializers.ModelSerializer):
     document_type = serializers.CharField(source="content_type.model", read_only=True)
-    changed_by = serializers.CharField(source="changed_by.username", read_only=True, default=None)
+    changed_by = serializers.CharField(
+        source="changed_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = StatusChange

@@ -171,10 +171,10 @@ def test_events_fan_out_only_to_matching_active_subscriptions(company, receiver)
 
 
 def test_private_targets_are_refused_unless_allowed(company, settings):
-    """Given outbound calls to private networks are not allowed (production default);
+    """Given no host is allowed past the SSRF guard (the default);
     When a subscription targets a loopback address; Then saving is refused at the
     field and nothing is stored."""
-    settings.KEEL_OUTBOUND_ALLOW_PRIVATE = False
+    settings.KEEL_OUTBOUND_ALLOWED_HOSTS = []
     subscription = WebhookSubscription(
         company=company, name="sneaky", target_url="http://127.0.0.1:8000/admin", event_types=["*"]
     )

@@ -38,9 +38,15 @@ class LeadSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True
     )
-    owner_name = serializers.CharField(source="owner.username", read_only=True, default=None)
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
-    industry_name = serializers.CharField(source="industry.name", read_only=True, default=None)
+    owner_name = serializers.CharField(
+        source="owner.username", read_only=True, default=None, allow_null=True
+    )
+    region_name = serializers.CharField(
+        source="region.name", read_only=True, default=None, allow_null=True
+    )
+    industry_name = serializers.CharField(
+        source="industry.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Lead
@@ -265,7 +271,7 @@ class LeadViewSet(viewsets.ModelViewSet):
     def score(self, request, pk=None):
         return Response(ScoreSerializer(self.get_object()).data)
 
-    @extend_schema(request=EngagementSerializer, responses=ScoreSerializer)
+    @extend_schema(request=EngagementSerializer, responses={201: ScoreSerializer})
     @action(detail=True, methods=["post"])
     def engagements(self, request, pk=None):
         lead = self.get_object()
@@ -276,7 +282,7 @@ class LeadViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
-        responses=LeadImportSerializer,
+        responses={201: LeadImportSerializer, 202: LeadImportSerializer},
         parameters=[OpenApiParameter("dry_run", bool, description="1: check only (default)")],
     )
     @action(detail=False, methods=["post"], url_path="import")

@@ -227,7 +227,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         return self._verb(request, service.reopen)
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
         opportunity = self.get_object()
         return Response(TimelineEntrySerializer(timeline(opportunity), many=True).data)

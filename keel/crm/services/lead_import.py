@@ -20,6 +20,7 @@ from keel.core.bulk_insert import columns, insert_returning_ids, insert_rows, pr
 from keel.core.errors import InvalidInput
 from keel.core.events import publish
 from keel.core.transactions import atomic_service
+from keel.core.uploads import read_upload
 from keel.parties.models import Industry, Region
 
 from ..events import LeadsImported
@@ -96,16 +97,13 @@ def prepare_import(
 ) -> LeadImport:
     """A waiting import record holding the uploaded file (bytes or an uploaded file)."""
     name = file_name or getattr(file, "name", "") or ""
-    content = file if isinstance(file, bytes) else file.read()
-    if not content:
-        raise InvalidInput("The file is empty.", field="file")
-    if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput("The file is larger than 50 MB; split it.", field="file")
+    chosen = detect_format(name, format)
+    content = read_upload(file, chosen, limit=MAX_FILE_BYTES)
     company = company or by.company
     return LeadImport.objects.create(
         company=company,
         file_name=Path(name).name[:200],
-        format=detect_format(name, format),
+        format=chosen,
         content=content,
         dry_run=dry_run,
         created_by=by,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from keel.core.api.serializers import CompanyScopedFieldsMixin
+from keel.core.api.serializers import CompanyScopedFieldsMixin, RecordId
 from keel.core.workflow import allowed_transitions
 from keel.parties.models import Party
 from keel.products.models import Product, ProductCategory
@@ -69,7 +69,7 @@ class StockLevelOut(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name")
     sku = serializers.CharField(source="product.sku")
     location_name = serializers.CharField(source="location.full_name")
-    lot_name = serializers.CharField(source="lot.name", default=None)
+    lot_name = serializers.CharField(source="lot.name", default=None, allow_null=True)
     on_hand = Quantity()
     reserved = Quantity()
     available = Quantity()
@@ -131,7 +131,7 @@ class TransferIn(CompanyScopedFieldsMixin, serializers.Serializer):
 
 
 class DoneIn(serializers.Serializer):
-    move = serializers.IntegerField()
+    move = RecordId()
     quantity = Quantity()
     lot = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -155,7 +155,7 @@ class ScanOut(serializers.Serializer):
     move = serializers.IntegerField(source="move.pk")
     product = serializers.IntegerField(source="product.pk")
     product_name = serializers.CharField(source="product.__str__")
-    lot = serializers.CharField(source="lot.name", default=None)
+    lot = serializers.CharField(source="lot.name", default=None, allow_null=True)
     done = Quantity()
     expected = Quantity()
 
@@ -165,7 +165,7 @@ class CancelIn(serializers.Serializer):
 
 
 class MoveLineOut(serializers.ModelSerializer):
-    lot_name = serializers.CharField(source="lot.name", default=None)
+    lot_name = serializers.CharField(source="lot.name", default=None, allow_null=True)
     source_name = serializers.CharField(source="source.full_name")
     destination_name = serializers.CharField(source="destination.full_name")
     quantity = Quantity()
@@ -214,7 +214,7 @@ class StockMoveOut(serializers.ModelSerializer):
 
 class TransferOut(serializers.ModelSerializer):
     warehouse_code = serializers.CharField(source="warehouse.code")
-    partner_name = serializers.CharField(source="partner.name", default=None)
+    partner_name = serializers.CharField(source="partner.name", default=None, allow_null=True)
     source_name = serializers.CharField(source="source.full_name")
     destination_name = serializers.CharField(source="destination.full_name")
     allowed_transitions = serializers.SerializerMethodField()
@@ -336,8 +336,10 @@ class TraceOut(serializers.Serializer):
 
 class PutawayRuleOut(serializers.ModelSerializer):
     warehouse_code = serializers.CharField(source="warehouse.code")
-    product_name = serializers.CharField(source="product.name", default=None)
-    category_name = serializers.CharField(source="category.full_name", default=None)
+    product_name = serializers.CharField(source="product.name", default=None, allow_null=True)
+    category_name = serializers.CharField(
+        source="category.full_name", default=None, allow_null=True
+    )
     location_name = serializers.CharField(source="location.full_name")
 
     class Meta:
@@ -375,7 +377,7 @@ class PutawayRuleIn(CompanyScopedFieldsMixin, serializers.Serializer):
 class CountLineOut(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name")
     sku = serializers.CharField(source="product.sku")
-    lot_name = serializers.CharField(source="lot.name", default=None)
+    lot_name = serializers.CharField(source="lot.name", default=None, allow_null=True)
     expected = Quantity()
     counted = Quantity(allow_null=True)
     difference = Quantity(allow_null=True)
@@ -398,7 +400,9 @@ class CountLineOut(serializers.ModelSerializer):
 
 class CountOut(serializers.ModelSerializer):
     location_name = serializers.CharField(source="location.full_name")
-    adjustment_number = serializers.CharField(source="adjustment.number", default=None)
+    adjustment_number = serializers.CharField(
+        source="adjustment.number", default=None, allow_null=True
+    )
     lines = CountLineOut(many=True)
 
     class Meta:

@@ -276,7 +276,7 @@ class ReplenishmentRuleViewSet(
         return response
 
     @extend_schema(responses=NeedOut(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def needs(self, request):
         """Rules whose projected available (today + lead days) is below the minimum."""
         found = selectors.replenishment_needs(self.company())

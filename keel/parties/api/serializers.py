@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from keel.core.api.serializers import RecordId
+
 from ..models import Address, CustomerGroup, Industry, Party, Region, SalesChannel, Tag
 from ..vcard import VERSIONS
 
@@ -34,9 +36,11 @@ class NestedAddressSerializer(AddressSerializer):
 
 class PartySerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(
-        source="organisation.name", read_only=True, default=None
+        source="organisation.name", read_only=True, default=None, allow_null=True
     )
-    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    owner_username = serializers.CharField(
+        source="owner.username", read_only=True, default=None, allow_null=True
+    )
     tags = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all(), many=True, required=False)
     addresses = NestedAddressSerializer(many=True, read_only=True)
     confirm_duplicate = serializers.BooleanField(
@@ -115,9 +119,13 @@ class DuplicateMatchSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+class DuplicateMatchesSerializer(serializers.Serializer):
+    matches = DuplicateMatchSerializer(many=True)
+
+
 class MergeSerializer(serializers.Serializer):
-    survivor = serializers.IntegerField()
-    duplicates = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    survivor = RecordId()
+    duplicates = serializers.ListField(child=RecordId(), min_length=1)
     allow_kind_change = serializers.BooleanField(required=False, default=False)
 
 
@@ -143,7 +151,7 @@ class CardOutcomeSerializer(serializers.Serializer):
     card = serializers.IntegerField(source="number")
     name = serializers.CharField()
     status = serializers.CharField()
-    party = serializers.IntegerField(source="party.pk", default=None)
+    party = serializers.IntegerField(source="party.pk", default=None, allow_null=True)
     error = serializers.CharField()
     duplicates = DuplicateMatchSerializer(many=True)
 

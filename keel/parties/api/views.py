@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from keel.core.api.errors import error_body
+from keel.core.api.filters import KeelFilterSet, RecordMultipleChoiceFilter
 from keel.core.api.versions import version_from, with_etag
 from keel.core.api.views import company_of
 from keel.core.errors import InvalidInput, PermissionRefused
@@ -23,8 +23,8 @@ from ..vcard import to_vcards
 from . import serializers as s
 
 
-class PartyFilter(django_filters.FilterSet):
-    tags = django_filters.ModelMultipleChoiceFilter(queryset=Tag.objects.all())
+class PartyFilter(KeelFilterSet):
+    tags = RecordMultipleChoiceFilter(queryset=Tag.objects.all())
 
     class Meta:
         model = Party
@@ -127,15 +127,13 @@ class PartyViewSet(
         updated = self._reloaded(updated.pk)
         return with_etag(Response(self.get_serializer(updated).data), updated.version)
 
-    @extend_schema(
-        request=s.DuplicateCheckSerializer, responses=s.DuplicateMatchSerializer(many=True)
-    )
+    @extend_schema(request=s.DuplicateCheckSerializer, responses=s.DuplicateMatchesSerializer)
     @action(detail=False, methods=["post"], url_path="check-duplicates")
     def check_duplicates(self, request):
         query = s.DuplicateCheckSerializer(data=request.data)
         query.is_valid(raise_exception=True)
         matches = selectors.duplicates_of(company_of(request.user), **query.validated_data)
-        return Response({"matches": s.DuplicateMatchSerializer(matches, many=True).data})
+        return Response(s.DuplicateMatchesSerializer({"matches": matches}).data)
 
     @extend_schema(request=s.MergeSerializer, responses=s.MergeResultSerializer)
     @action(detail=False, methods=["post"])
@@ -157,7 +155,7 @@ class PartyViewSet(
 
     @extend_schema(
         request={"multipart/form-data": s.VCardImportSerializer},
-        responses=s.VCardImportReportSerializer,
+        responses={200: s.VCardImportReportSerializer, 201: s.VCardImportReportSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import-vcard")
     def import_vcard(self, request):

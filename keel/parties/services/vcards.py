@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from keel.core.errors import InvalidInput
 from keel.core.transactions import atomic_service
+from keel.core.uploads import check_upload
 
 from ..models import Address, Party
 from ..normalize import normalize_name
@@ -41,8 +42,7 @@ class ImportReport:
 def decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data
-    if len(data) > MAX_BYTES:
-        raise InvalidInput(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB.", field="file")
+    check_upload(data, "vcard", limit=MAX_BYTES)
     for encoding in ("utf-8-sig", "latin-1"):
         try:
             return data.decode(encoding)

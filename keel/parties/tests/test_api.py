@@ -241,3 +241,30 @@ def test_global_search_finds_parties_by_name_email_and_phone(company, users):
     for term in ("harbour log", "ops@harbour", "777-1234", "5557771234"):
         assert [hit.title for hit in search(rep, term)] == ["Harbour Logistics"], term
     assert search(nobody, "harbour") == []
+
+
+def test_a_merge_naming_an_id_beyond_64_bits_is_refused_with_400(owned, users, api_as):
+    """Found by the API fuzzing: an id no database column holds overflowed the driver (500).
+    When a manager merges into party 2**63 (or merges it); then 400 at that field, and
+    nothing changes."""
+    mine, _ = owned
+    before = state()
+    client = api_as(users[R.SALES_MANAGER])
+    survivor = client.post(
+        "/api/v1/parties/merge/", {"survivor": 2**63, "duplicates": [mine.pk]}, format="json"
+    )
+    duplicate = client.post(
+        "/api/v1/parties/merge/", {"survivor": mine.pk, "duplicates": [2**64]}, format="json"
+    )
+    assert (survivor.status_code, survivor.json()["field"]) == (400, "survivor")
+    assert (duplicate.status_code, duplicate.json()["field"]) == (400, "duplicates")
+    assert state() == before
+
+
+@pytest.mark.parametrize("query", ["owner=99999999999999999999", "tags=99999999999999999999"])
+def test_a_list_filtered_by_an_id_beyond_64_bits_is_a_400(users, api_as, query):
+    """Found by the API fuzzing (negative cases): a relation filter with an id no column
+    holds overflowed the database driver (500). Now it is refused like any unknown id."""
+    response = api_as(users[R.SALES_MANAGER]).get(f"/api/v1/parties/?{query}")
+    assert response.status_code == 400
+    assert response.json()["field"] == query.split("=")[0]

@@ -14,6 +14,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.api.filters import KeelFilterSet
 from keel.core.api.versions import version_from, with_etag
 from keel.core.errors import InvalidInput, NotFound, PermissionRefused
 from keel.core.models import Company
@@ -115,7 +116,7 @@ class ProductCategoryViewSet(ServiceViewSet):
         return selectors.categories_of(self.company_id())
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(KeelFilterSet):
     in_category = django_filters.NumberFilter(
         method="filter_in_category", label="Category or any category below it"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from keel.core.api.serializers import CompanyScopedFieldsMixin, ExactOut, Number
+from keel.core.api.serializers import CompanyScopedFieldsMixin, ExactOut, Number, RecordId
 from keel.core.workflow import allowed_transitions
 from keel.inventory.models import Warehouse
 from keel.parties.models import Party
@@ -293,7 +293,7 @@ class LotIn(serializers.Serializer):
 
 
 class ReceiveLineIn(serializers.Serializer):
-    line = serializers.IntegerField()
+    line = RecordId()
     quantity = Number(min_value=0, required=False)
     lots = LotIn(many=True, required=False)
 
@@ -304,7 +304,7 @@ class ReceiveIn(serializers.Serializer):
 
 
 class ReturnLineIn(serializers.Serializer):
-    line = serializers.IntegerField()
+    line = RecordId()
     quantity = Number(min_value=0)
 
 
@@ -315,7 +315,7 @@ class ReturnIn(serializers.Serializer):
 
 
 class BillLineIn(serializers.Serializer):
-    line = serializers.IntegerField()
+    line = RecordId()
     quantity = Number(min_value=0)
     unit_price = Number(min_value=0, required=False)
 

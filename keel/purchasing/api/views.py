@@ -212,7 +212,7 @@ class RfqViewSet(ReadViewSet):
         return self._out(current)
 
     @extend_schema(responses=BidOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def bids(self, request, pk=None):
         """Each vendor's total and longest lead time, cheapest complete bid first."""
         return Response(BidOut(selectors.bid_comparison(self.get_object()), many=True).data)
@@ -232,7 +232,7 @@ class RfqViewSet(ReadViewSet):
         return self._out(rfqs.cancel_rfq(self.get_object().pk, by=request.user, reason=reason))
 
     @extend_schema(request=None, responses={201: RfqOut(many=True)})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)
     def replenish(self, request):
         made = replenish.replenish(self.company(), by=request.user)
         fresh = self.get_queryset().filter(pk__in=[r.pk for r in made.rfqs]).order_by("id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from keel.accounting.models import Tax
-from keel.core.api.serializers import CompanyScopedFieldsMixin, ExactOut, Number
+from keel.core.api.serializers import CompanyScopedFieldsMixin, ExactOut, Number, RecordId
 from keel.core.workflow import allowed_transitions
 from keel.crm.models import Opportunity
 from keel.inventory.models import Warehouse
@@ -229,7 +229,7 @@ class SalesOrderOut(RecordOut):
 
 
 class SalesDeliveredIn(serializers.Serializer):
-    product = serializers.IntegerField()
+    product = RecordId()
     quantity = Number()
 
 
@@ -240,7 +240,7 @@ class SalesDeliverIn(serializers.Serializer):
 
 class SalesInvoiceIn(serializers.Serializer):
     date = serializers.DateField(required=False)
-    lines = serializers.ListField(child=serializers.IntegerField(), required=False)
+    lines = serializers.ListField(child=RecordId(), required=False)
 
 
 class SalesInvoiceOut(serializers.Serializer):
@@ -311,7 +311,7 @@ class SalesReturnLineIn(serializers.Serializer):
 
 
 class SalesReturnIn(serializers.Serializer):
-    order = serializers.IntegerField()
+    order = RecordId()
     reason = serializers.CharField(max_length=300, allow_blank=True)
     settlement = serializers.ChoiceField(
         choices=ReturnAuthorisation.Settlement.choices,
@@ -328,13 +328,13 @@ class SalesReturnReceiveIn(serializers.Serializer):
 
 
 class BatchConfirmIn(serializers.Serializer):
-    quotations = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    quotations = serializers.ListField(child=RecordId(), min_length=1)
     date = serializers.DateField(required=False)
 
 
 class BatchInvoiceIn(serializers.Serializer):
-    party = serializers.IntegerField(required=False)
-    orders = serializers.ListField(child=serializers.IntegerField(), required=False)
+    party = RecordId(required=False)
+    orders = serializers.ListField(child=RecordId(), required=False)
     grouping = serializers.CharField(required=False)
     date = serializers.DateField(required=False)
 

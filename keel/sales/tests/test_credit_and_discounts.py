@@ -155,3 +155,26 @@ def test_the_threshold_is_configurable(company, wh, widget, acme, rep):
     )
     assert quotations.send(quote.pk, by=rep).status == "sent"
     assert not ApprovalRequest.objects.exists()
+
+
+def test_a_manager_approves_a_discount_through_the_api(
+    company, wh, widget, price_list, acme, rep, manager, api_as
+):
+    """Found by the API fuzzing: POST /quotations/{id}/approve-discount/ answered 500 for
+    everyone allowed to approve (the approval request's object rule was applied to the
+    quotation). Given Ann's quotation at 25% off waiting for approval;
+    When the sales manager approves it through the API; then 200, the quotation is a
+    draft again and the request approved; Ann herself is refused (403, her own)."""
+    quote = quotation(
+        company, acme, wh, [{"product": widget, "quantity": 10, "discount": "25"}], by=rep
+    )
+    quotations.send(quote.pk, by=rep)
+    url = f"/api/v1/quotations/{quote.pk}/approve-discount/"
+
+    own = api_as(rep).post(url, {"note": "Please"}, format="json")
+    approved = api_as(manager).post(url, {"note": "Strategic account"}, format="json")
+
+    assert own.status_code == 403
+    assert (approved.status_code, approved.json()["status"]) == (200, "draft")
+    request = ApprovalRequest.objects.get(object_id=str(quote.pk), action="discount")
+    assert (request.status, request.decided_by_id) == ("approved", manager.pk)
