@@ -21,8 +21,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
 demo: $(VENV)/.installed
 	$(BIN)/keel demo
 
+# The suite runs on one pytest-xdist worker per core (at most 4; `make test
+# TEST_WORKERS=0` runs it in one process). Each worker has its own test database.
+# Tests marked xdist_group share a worker (the demo tests share one loaded demo).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n > 4 ? 4 : n )))
+
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 serve: $(VENV)/.installed
 	$(BIN)/keel serve

@@ -63,6 +63,18 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: the API's rate limits and the sign-in
+    throttle count in it, and on SQLite user ids repeat from test to test, so one
+    test's requests would otherwise count against the next's (a 429 in a long run)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def pending_approval(company, users):
     """Given a rule 'above 10,000.00 needs a Sales Manager' and a Sales Rep's request to

@@ -26,6 +26,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
+# How long an action or an expectation waits for the page. `make test` runs the suite
+# on a worker per core, so the live server shares the CPU with another worker's tests
+# (and CI machines with other jobs): on a loaded 2-core machine the accounting
+# dashboard's "Show" waited over 5 s for its page. Waiting longer changes no
+# assertion: what is expected must still appear.
+TIMEOUT_MS = 20_000
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 DOC_IMAGES = ROOT / "docs" / "img"
@@ -61,8 +67,9 @@ def browser():
     """One Chromium for the whole session (launching is the slow part)."""
     if not CHROMIUM.exists():
         pytest.fail(f"KEEL_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     # Playwright's sync API keeps an event loop in the test thread; Django would
     # otherwise refuse ORM calls made from that thread (factories, assertions).
     # Set only while a browser runs, so other tests and subprocesses never see it.
@@ -87,7 +94,7 @@ def page(request, browser, live_server):
     If the test failed, its screenshot and HTML land in var/test-artifacts/<test>.png/.html.
     """
     context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
-    context.set_default_timeout(5_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)
