@@ -90,8 +90,8 @@ def test_a_delivery_left_sending_by_a_killed_worker_is_sent_by_the_sweep(
     WebhookSubscriptionFactory(company=company, target_url=receiver.url)
     with transaction.atomic():
         publish(InvoicePosted(number="INV/2026/00003"), company=company)
-    [delivery_id] = webhooks.dispatch_outbox()
     an_hour_ago = timezone.now() - timedelta(hours=1)
+    [delivery_id] = webhooks.dispatch_outbox(now=an_hour_ago)
     assert webhooks._claim(delivery_id, an_hour_ago) is not None  # what the killed worker did
 
     assert tasks.sweep() == (0, 1)
