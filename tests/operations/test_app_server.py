@@ -55,7 +55,7 @@ class Gunicorn:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [Path(sys.executable).parent / "gunicorn", "keel.config.wsgi", "--workers", "2",
-             "--bind", f"127.0.0.1:{self.port}", "--reuse-port"],
+             "--bind", f"127.0.0.1:{self.port}", "--reuse-port", "--timeout", "6"],
             env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )  # fmt: skip
@@ -67,15 +67,15 @@ class Gunicorn:
             time.sleep(0.1)
         raise AssertionError("gunicorn did not start")
 
-    def kill9(self, *, with_workers: bool) -> None:
-        """kill -9 the master (and its workers: a crash that ends requests mid-way)."""
-        pids = [self.process.pid]
-        if with_workers:
-            found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True)
-            pids += [int(pid) for pid in found.stdout.split()]
-        for pid in pids:
+    def kill9(self, *, with_workers: bool) -> list[int]:
+        """kill -9 the master (and its workers: a crash that ends requests mid-way);
+        the workers' ids."""
+        found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True)
+        workers = [int(pid) for pid in found.stdout.split()]
+        for pid in [self.process.pid, *(workers if with_workers else [])]:
             os.kill(pid, signal.SIGKILL)
         self.process.wait()
+        return workers
 
     def stop(self) -> None:
         if self.process is not None:
@@ -100,6 +100,13 @@ def server():
     found = Gunicorn()
     yield found
     found.stop()
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().count("State:\tZ") == 1
+    except FileNotFoundError:
+        return True
 
 
 def waiting_for_a_lock() -> bool:
@@ -130,9 +137,14 @@ def test_a_request_killed_half_way_leaves_no_key_and_its_retry_acts_once(company
     assert server.call("GET", "/api/v1/quotations/", token)[1]["count"] == 1
 
     # When: a crash of the master alone, and a restart
-    server.kill9(with_workers=False)
+    orphans = server.kill9(with_workers=False)
     server.start()
     assert server.call("GET", f"/api/v1/quotations/{draft.pk}/", token)[0] == 200
+    # Its orphaned workers see their master gone and exit (within --timeout / 2).
+    deadline = time.monotonic() + 15
+    while not all(gone(pid) for pid in orphans):
+        assert time.monotonic() < deadline, "orphaned workers kept running"
+        time.sleep(0.1)
 
     # When: the confirmation is killed while it waits on the quotation's row lock
     answers = []
