@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test serve worker lint fmt lock clean
+.PHONY: demo test serve worker lint fmt lock clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ lint: $(VENV)/.installed-dev
 fmt: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The heavy reliability runs (faults, fuzzing, load, property and access-matrix runs);
+# needs PostgreSQL's binaries. SOAK_ARGS="--only faults --orders 200" picks parts.
+soak: $(VENV)/.installed-dev
+	$(BIN)/python bench/soak/run.py $(SOAK_ARGS)
 
 # Re-pin every dependency (needs pip-tools); commit both lock files.
 lock: $(BIN)/python

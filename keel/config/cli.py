@@ -4,7 +4,8 @@ short names for what people run every day.
     keel demo            migrate, load the demo company, serve, print the login
     keel serve [PORT]    serve the workspace (development server)
     keel migrate         apply database migrations
-    keel worker          run background tasks (database task backend)
+    keel worker          run background tasks (database task backend); survives
+                         database restarts and recovers a killed worker's work
     keel check           verify the data's invariants (books, stock, numbers); exit 1
                          on any violation (`keel check --deploy` is Django's check)
     keel backup FILE     one archive of the database and the uploaded files
@@ -20,7 +21,6 @@ import sys
 
 ALIASES = {
     "serve": ["runserver"],
-    "worker": ["db_worker"],
     "check": ["invariants"],
 }
 # Options only Django's system check takes: with one of them, `keel check` is Django's.

@@ -116,7 +116,11 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'keel.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a connection kept from before a database restart is replaced, not
+# used (its first query would fail the request).
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
     # deadlocking on lock upgrade (ARCHITECTURE: concurrency and integrity).
@@ -228,6 +232,10 @@ TASKS = {
     "default": {"BACKEND": _TASK_BACKENDS[KEEL_TASKS]},
     "database": {"BACKEND": _TASK_BACKENDS["database"]},
 }
+
+# How often `keel worker` recovers what a killed worker left: undispatched outbox
+# events, webhook deliveries no task will send (seconds; 0 turns it off).
+KEEL_WORKER_SWEEP_SECONDS = float(os.environ.get("KEEL_WORKER_SWEEP_SECONDS", "10"))
 
 # --- Outbound HTTP (webhooks) ---------------------------------------------
 # SSRF guard (keel.core.http.check_target): URLs users give (webhook targets) must be

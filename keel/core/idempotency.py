@@ -3,30 +3,30 @@
 A client that retries a POST after a timeout (or a double click that sends
 two) passes the same `Idempotency-Key` header; the first request acts, the
 others get its stored answer with `Idempotent-Replayed: true`. A key reused
-for a different request is refused (422). A repeat that arrives while the
-first is still running (a double click) waits for the first's answer, up to
-WAIT_FOR_FIRST, and replays it; only a first that takes longer than that is
-answered 409, and the client may retry.
+for a different request is refused (422); a repeat that arrives while the
+first is still running waits for it and gets its answer. A request that fails
+with a 5xx, or dies with its process, leaves no key behind: the retry acts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import random
 import time
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
 from .models import IdempotentRequest
+from .transactions import MAX_ATTEMPTS, is_retryable
 
 HEADER = "Idempotency-Key"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 255
 ABANDONED_AFTER = timedelta(minutes=10)
-WAIT_FOR_FIRST = 15.0  # seconds a repeat waits for the first request's answer
-POLL_EVERY = 0.05
 
 
 def _caller(request) -> str | None:
@@ -40,12 +40,37 @@ def _caller(request) -> str | None:
     return None
 
 
+# Where the API's exception handler leaves a database error it answered with 503.
+DATABASE_ERROR = "keel_database_error"
+
+
+def database_unavailable() -> JsonResponse:
+    """503, not 500: the database is restarting or busy, and the client should retry."""
+    body = {
+        "code": "database_unavailable",
+        "detail": "The database is unavailable; retry in a moment.",
+        "field": None,
+    }
+    return JsonResponse(body, status=503, headers={"Retry-After": "1"})
+
+
+def _pause(attempt: int) -> None:
+    time.sleep(min(0.5, 0.01 * 2**attempt) * random.uniform(0.5, 1.5))
+
+
 def _error(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse({"code": code, "detail": detail, "field": HEADER}, status=status)
 
 
 class IdempotencyMiddleware:
-    """Applies to unsafe API requests that carry an Idempotency-Key header."""
+    """Applies to unsafe API requests that carry an Idempotency-Key header.
+
+    The key, the request's effect and the stored answer commit in one transaction:
+    a request killed half-way (its server or the database crashed) leaves neither
+    its effect nor its key, so the client's retry acts once, for real. A repeat sent
+    while the first is still running waits for it on the key's unique index, then
+    gets its answer. A deadlock or serialization failure is retried here, whole (the
+    services' own retry cannot run inside this transaction)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,27 +87,50 @@ class IdempotencyMiddleware:
         fingerprint = hashlib.sha256(
             request.method.encode() + b" " + request.path.encode() + b"\n" + request.body
         ).hexdigest()
-        try:
-            with transaction.atomic():
-                record = IdempotentRequest.objects.create(
-                    key=key,
-                    caller=caller,
-                    method=request.method,
-                    path=request.path[:500],
-                    fingerprint=fingerprint,
-                )
-        except IntegrityError:
-            return self._replay(caller, key, fingerprint)
-        response = self.get_response(request)
-        if response.status_code >= 500 or getattr(response, "streaming", False):
-            # Nothing was done (or we cannot store it): let the client retry for real.
-            IdempotentRequest.objects.filter(pk=record.pk).delete()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._act_once(request, caller, key, fingerprint)
+                if response is None:  # the key was used before: answer as the first time
+                    return self._replay(caller, key, fingerprint)
+            except (OperationalError, InterfaceError) as error:
+                if is_retryable(error) and attempt < MAX_ATTEMPTS:
+                    _pause(attempt)
+                    continue
+                return database_unavailable()
+            failure = getattr(request, DATABASE_ERROR, None)
+            if failure is not None and is_retryable(failure) and attempt < MAX_ATTEMPTS:
+                _pause(attempt)
+                continue
             return response
-        IdempotentRequest.objects.filter(pk=record.pk).update(
-            status_code=response.status_code,
-            content_type=response.get("Content-Type", ""),
-            body=bytes(response.content),
-        )
+
+    def _act_once(self, request, caller, key, fingerprint):
+        """Run the request in one transaction with its key; None if the key exists."""
+        request._stream = io.BytesIO(request.body)  # a retry reads the body again
+        setattr(request, DATABASE_ERROR, None)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotentRequest.objects.create(
+                        key=key,
+                        caller=caller,
+                        method=request.method,
+                        path=request.path[:500],
+                        fingerprint=fingerprint,
+                    )
+            except IntegrityError:
+                return None
+            response = self.get_response(request)
+            if response.status_code >= 500 or getattr(response, "streaming", False):
+                # Undo the effect and the key: the client's retry acts for real.
+                transaction.set_rollback(True)
+                return response
+            IdempotentRequest.objects.filter(pk=record.pk).update(
+                status_code=response.status_code,
+                content_type=response.get("Content-Type", ""),
+                body=bytes(response.content),
+            )
         return response
 
     def _replay(self, caller: str, key: str, fingerprint: str) -> HttpResponse:
@@ -92,13 +140,6 @@ class IdempotencyMiddleware:
                 422,
                 "idempotency_key_reused",
                 f"{HEADER} '{key}' was already used for a different request.",
-            )
-        first = self._answer_of(first)
-        if first is None:  # the first failed with a 5xx and freed the key: retry for real
-            return _error(
-                409,
-                "request_in_progress",
-                f"The first request with {HEADER} '{key}' failed; retry it.",
             )
         if first.status_code is None:
             if timezone.now() - first.created_at > ABANDONED_AFTER:
@@ -114,21 +155,6 @@ class IdempotencyMiddleware:
         )
         response["Idempotent-Replayed"] = "true"
         return response
-
-    @staticmethod
-    def _answer_of(first: IdempotentRequest) -> IdempotentRequest | None:
-        """`first` once its answer is stored (or the wait is over); None when the first
-        request gave up the key. Inside a transaction (a test's) nothing new can be seen."""
-        deadline = time.monotonic() + WAIT_FOR_FIRST
-        in_transaction = transaction.get_connection().in_atomic_block
-        while first.status_code is None and not in_transaction and time.monotonic() < deadline:
-            if timezone.now() - first.created_at > ABANDONED_AFTER:
-                break
-            time.sleep(POLL_EVERY)
-            first = IdempotentRequest.objects.filter(pk=first.pk).first()
-            if first is None:
-                return None
-        return first
 
 
 def replayed(response) -> bool:

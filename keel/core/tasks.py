@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django_tasks import task
 
 from .services import webhooks
@@ -32,6 +34,22 @@ def deliver_webhook(delivery_id: int) -> str:
     if delivery.status == delivery.Status.PENDING and deliver_webhook.get_backend().supports_defer:
         deliver_webhook.using(run_after=delivery.next_attempt_at).enqueue(delivery_id)
     return delivery.status
+
+
+def sweep(*, now=None) -> tuple[int, int]:
+    """What a killed worker or an unreachable queue left behind: dispatch committed
+    events still in the outbox, and send the deliveries no task will send (a second
+    sender is harmless: each attempt claims its delivery). Returns (events' new
+    deliveries, deliveries sent). `keel worker` runs it every KEEL_WORKER_SWEEP_SECONDS."""
+    new = webhooks.dispatch_outbox(now=now)
+    for delivery_id in new:
+        deliver_webhook.enqueue(delivery_id)
+    grace = timedelta(seconds=max(settings.KEEL_WORKER_SWEEP_SECONDS, 1) * 6)
+    sent = 0
+    for delivery_id in webhooks.stranded_deliveries(grace=grace, now=now):
+        if webhooks.attempt_delivery(delivery_id, now=now) is not None:
+            sent += 1
+    return len(new), sent
 
 
 def kick_dispatcher() -> None:

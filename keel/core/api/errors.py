@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..errors import DomainError
+from ..idempotency import DATABASE_ERROR, database_unavailable
 
 
 def _first_message(detail) -> tuple[str | None, str, str]:
@@ -28,9 +30,15 @@ def error_body(code: str, detail: str, field: str | None = None, **extra) -> dic
 
 
 def exception_handler(exc, context):
-    """Map DomainError and DRF/Django errors to 4xx JSON; anything else stays a 500."""
+    """Map DomainError and DRF/Django errors to 4xx JSON, a lost database to 503;
+    anything else stays a 500."""
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.detail, exc.field), status=exc.status)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database restarted, went away or stayed deadlocked: the client may
+        # retry (503), and a request with an Idempotency-Key is retried whole.
+        setattr(context["request"]._request, DATABASE_ERROR, exc)
+        return database_unavailable()
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -202,6 +202,21 @@ def due_deliveries(*, now: datetime | None = None, limit: int = 100) -> list[int
     )
 
 
+def stranded_deliveries(*, grace: timedelta, now: datetime | None = None) -> list[int]:
+    """Deliveries no queued task will send: being sent by a worker that died (its lease
+    ran out), or due for longer than `grace` (the task meant to send them was lost with
+    a killed worker, or never queued because the queue was unreachable)."""
+    now = now or timezone.now()
+    return list(
+        WebhookDelivery.objects.filter(
+            Q(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now - grace)
+            | Q(status=WebhookDelivery.Status.SENDING, claimed_until__lt=now)
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)
+    )
+
+
 def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
     """Attempt every delivery whose next attempt is due; returns how many were tried."""
     tried = 0

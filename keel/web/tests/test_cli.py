@@ -44,7 +44,10 @@ def test_keel_check_on_a_database_never_migrated_says_what_to_do(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_keel_worker_is_the_database_task_worker():
+def test_keel_worker_is_the_database_task_worker_that_outlives_faults():
     result = run("worker", "--help")
     assert result.returncode == 0
-    assert "Run a database background worker" in result.stdout
+    assert "survives database restarts and recovers work left by a killed worker" in (
+        " ".join(result.stdout.split())
+    )
+    assert "--queue-name" in result.stdout  # db_worker's options all still work
