@@ -21,7 +21,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
 from .models import IdempotentRequest
-from .transactions import MAX_ATTEMPTS, is_retryable
+from .transactions import MAX_ATTEMPTS, retries, retry_reason
 
 HEADER = "Idempotency-Key"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -54,8 +54,15 @@ def database_unavailable() -> JsonResponse:
     return JsonResponse(body, status=503, headers={"Retry-After": "1"})
 
 
-def _pause(attempt: int) -> None:
+def _retried(error: BaseException, attempt: int) -> bool:
+    """Whether the whole request is run again after `error` (a deadlock, a
+    serialization failure, a busy SQLite): logged with the services' retries."""
+    reason = retry_reason(error)
+    if reason is None or attempt >= MAX_ATTEMPTS:
+        return False
+    retries.record("idempotent request", reason)
     time.sleep(min(0.5, 0.01 * 2**attempt) * random.uniform(0.5, 1.5))
+    return True
 
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
@@ -95,13 +102,11 @@ class IdempotencyMiddleware:
                 if response is None:  # the key was used before: answer as the first time
                     return self._replay(caller, key, fingerprint)
             except (OperationalError, InterfaceError) as error:
-                if is_retryable(error) and attempt < MAX_ATTEMPTS:
-                    _pause(attempt)
+                if _retried(error, attempt):
                     continue
                 return database_unavailable()
             failure = getattr(request, DATABASE_ERROR, None)
-            if failure is not None and is_retryable(failure) and attempt < MAX_ATTEMPTS:
-                _pause(attempt)
+            if failure is not None and _retried(failure, attempt):
                 continue
             return response
 

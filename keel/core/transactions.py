@@ -57,6 +57,10 @@ def retry_reason(error: BaseException) -> str | None:
     return "sqlite_busy" if "database is locked" in str(error) else None
 
 
+def is_retryable(error: BaseException) -> bool:
+    return retry_reason(error) is not None
+
+
 def atomic_service(fn: Callable[P, R]) -> Callable[P, R]:
     """Run `fn` in `transaction.atomic()`; retry a bounded, jittered number of times
     when the database reports a serialization failure or deadlock.
