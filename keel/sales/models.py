@@ -382,6 +382,25 @@ class OrderInvoice(CompanyScoped):
         return f"{self.order} -> {self.invoice}"
 
 
+class InvoicedQuantity(models.Model):
+    """How much of an order line one invoice billed: what the line counts as not
+    invoiced again when that invoice is cancelled."""
+
+    order_line = models.ForeignKey(
+        SalesOrderLine, on_delete=models.CASCADE, related_name="invoiced_quantities"
+    )
+    invoice = models.ForeignKey("accounting.Invoice", on_delete=models.PROTECT, related_name="+")
+    quantity = QuantityField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order_line", "invoice"], name="soinvqty_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of {self.order_line_id} on {self.invoice_id}"
+
+
 class ReturnAuthorisation(Document):
     """A customer may send back delivered goods (RMA/00001).
 

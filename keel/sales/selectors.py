@@ -190,10 +190,12 @@ def invoices_of(order: SalesOrder) -> QuerySet[Invoice]:
 
 
 def payment_states_by_order(order_ids) -> dict[int, list[str]]:
-    """The payment status of each invoice drawn from each order (one query)."""
+    """The payment status of each live invoice drawn from each order (one query)."""
     found: dict[int, list[str]] = {}
-    rows = OrderInvoice.objects.filter(order_id__in=order_ids).values_list(
-        "order_id", "invoice__payment_status"
+    rows = (
+        OrderInvoice.objects.filter(order_id__in=order_ids)
+        .exclude(invoice__status=Invoice.Status.CANCELLED)  # cancelled: asks nothing
+        .values_list("order_id", "invoice__payment_status")
     )
     for order_id, state in rows:
         found.setdefault(order_id, []).append(state)
@@ -217,6 +219,7 @@ def unpaid_invoice_ids(order_ids) -> list[int]:
         set(
             OrderInvoice.objects.filter(order_id__in=list(order_ids))
             .exclude(invoice__payment_status=Invoice.PaymentStatus.PAID)
+            .exclude(invoice__status=Invoice.Status.CANCELLED)
             .values_list("invoice_id", flat=True)
         )
     )

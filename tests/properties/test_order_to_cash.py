@@ -116,6 +116,7 @@ class Bill:
     party: int
     total: Decimal
     residual: Decimal
+    billed: dict[int, Decimal] = field(default_factory=dict)  # product -> quantity
     touched: bool = False
     cancelled: bool = False
 
@@ -353,7 +354,7 @@ class OrderToCash(CleanExample, RuleBasedStateMachine):
             model.invoiced[p] += q
         model.posted_invoices += 1
         self.receivable[model.party] += total
-        self.bills[document.pk] = Bill(document.pk, order, model.party, total, total)
+        self.bills[document.pk] = Bill(document.pk, order, model.party, total, total, dict(due))
         return document.pk
 
     @rule(invoice=invoices, part=st.sampled_from(["half", "all", "too much"]))
@@ -405,9 +406,11 @@ class OrderToCash(CleanExample, RuleBasedStateMachine):
         bill.cancelled = True
         bill.residual = ZERO
         self.receivable[bill.party] -= bill.total
-        # The order keeps the quantities as invoiced: a known bug, pinned by
-        # keel/sales/tests/test_invoice_cancellation.py (xfail, strict).
-        self.model_orders[bill.order].posted_invoices -= 1
+        # What it billed counts as not invoiced again: the order may be invoiced anew.
+        model = self.model_orders[bill.order]
+        model.posted_invoices -= 1
+        for p, q in bill.billed.items():
+            model.invoiced[p] -= q
 
     def residual_of(self, bill: Bill) -> Decimal:
         items = OpenItem.objects.filter(invoice_id=bill.pk)

@@ -30,7 +30,7 @@ from ..events import OrderInvoiced
 from ..models import InvoiceGrouping, OrderInvoice, Quotation, SalesOrder, SalesOrderLine
 from ..selectors import sees_all, settings_of
 from . import orders
-from .common import ZERO
+from .common import ZERO, record_billed
 from .quotations import check_owner
 
 Progress = Callable[[int, int], None] | None
@@ -174,7 +174,7 @@ def invoice_delivered(
         if grouping == InvoiceGrouping.PER_ORDER:
             key += (order.pk,)
         groups.setdefault(key, []).append(order)
-    links, events, billed_lines = [], [], []
+    links, events, billed = [], [], []
     for position, members in enumerate(groups.values(), 1):
         document = _invoice_group(company, members, lines_of, on_date, by)
         for order in members:
@@ -188,14 +188,14 @@ def invoice_delivered(
                     total=amount_text(document.amount_total, document.currency),
                 )
             )
-            for line in lines_of[order.pk]:
-                quantity = _billable(line)
-                if quantity > 0:
-                    line.quantity_invoiced += quantity
-                    billed_lines.append(line)
+            billed += [
+                (document, line, _billable(line))
+                for line in lines_of[order.pk]
+                if _billable(line) > 0
+            ]
         _tick(progress, position, len(groups))
     OrderInvoice.objects.bulk_create(links)
-    SalesOrderLine.objects.bulk_update(billed_lines, ["quantity_invoiced"])
+    record_billed(billed)
     orders.refresh_many(result.done.keys(), by=by)
     publish_many(events, company=company)
     return result

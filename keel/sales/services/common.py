@@ -14,7 +14,7 @@ from keel.products.models import Product
 
 from ..errors import OrderOnHold
 from ..events import OrderInvoiced
-from ..models import OrderInvoice, SalesOrder
+from ..models import InvoicedQuantity, OrderInvoice, SalesOrder, SalesOrderLine
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -126,6 +126,18 @@ def link_invoice(order: SalesOrder, document, *, down_payment=ZERO) -> OrderInvo
         company=order.company,
     )
     return link
+
+
+def record_billed(billed) -> None:
+    """The order lines count what each invoice billed of them ((invoice, line,
+    quantity) rows), remembered per invoice so a cancelled one gives exactly that back."""
+    for _, line, quantity in billed:
+        line.quantity_invoiced += quantity
+    SalesOrderLine.objects.bulk_update([line for _, line, _ in billed], ["quantity_invoiced"])
+    InvoicedQuantity.objects.bulk_create(
+        InvoicedQuantity(order_line=line, invoice=document, quantity=quantity)
+        for document, line, quantity in billed
+    )
 
 
 def invoice_line(line, quantity, *, description: str = "") -> dict:

@@ -26,6 +26,7 @@ from keel.inventory.services import transfers, validation
 from ..errors import NotDelivered, NothingToInvoice, NotOnHold, QuotationExpired
 from ..events import OrderConfirmed, OrderDelivered, OrderPaid
 from ..models import (
+    InvoicedQuantity,
     InvoicingPolicy,
     Progress,
     Quotation,
@@ -49,6 +50,7 @@ from .common import (
     lock,
     number,
     open_quantities,
+    record_billed,
     require_confirmed,
 )
 from .quotations import check_owner, require_sendable
@@ -303,11 +305,35 @@ def invoice(
     )
     document = accounting_invoices.post_invoice(document.pk, by=by)
     link_invoice(order, document, down_payment=-deducted)
-    for line, quantity in billed:
-        line.quantity_invoiced += quantity
-    SalesOrderLine.objects.bulk_update([line for line, _ in billed], ["quantity_invoiced"])
+    record_billed([(document, line, quantity) for line, quantity in billed])
     refresh_progress(order.pk, by=by)
     return document
+
+
+@atomic_service
+def release_cancelled_invoice(invoice_id: int, *, by=None) -> list[SalesOrder]:
+    """Accounting cancelled a customer invoice of orders: what it billed counts as not
+    invoiced again on each order line (so it can be invoiced anew) and the orders read
+    their invoice and payment status without it."""
+    billed = list(
+        InvoicedQuantity.objects.filter(invoice_id=invoice_id)
+        .select_related("order_line")
+        .order_by("order_line__order_id", "order_line_id")
+    )
+    order_ids = sorted({row.order_line.order_id for row in billed})
+    locked = {
+        order.pk: order
+        for order in SalesOrder.objects.select_for_update(of=("self",))
+        .filter(pk__in=order_ids)
+        .order_by("pk")
+    }
+    lines = {}
+    for row in billed:
+        line = lines.setdefault(row.order_line_id, row.order_line)
+        line.quantity_invoiced -= row.quantity
+    SalesOrderLine.objects.bulk_update(list(lines.values()), ["quantity_invoiced"])
+    InvoicedQuantity.objects.filter(invoice_id=invoice_id).delete()
+    return refresh_many(order_ids, by=by, locked=locked)
 
 
 def _progress(done, wanted) -> str:
