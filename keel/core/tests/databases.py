@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from keel.core.backup import pg_params
@@ -35,11 +36,15 @@ def throwaway_database(folder: Path) -> Iterator[None]:
             admin.execute(f'CREATE DATABASE "{name}"')
     connection.close()
     settings_dict["NAME"] = name
+    # Content type ids are cached per process; the other database numbers them its own
+    # way (an older state lacks whole apps), so a cached id would point at nothing.
+    ContentType.objects.clear_cache()
     try:
         yield
     finally:
         connection.close()
         settings_dict["NAME"] = original
+        ContentType.objects.clear_cache()
         if connection.vendor == "postgresql":
             with closing(_admin_connection()) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
