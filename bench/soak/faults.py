@@ -582,7 +582,6 @@ def main(argv=None) -> int:
             "DEBUG": "0",
             "KEEL_TASKS": "database",
             "KEEL_OUTBOUND_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "KEEL_OUTBOUND_ALLOW_PRIVATE": "1",
             "KEEL_WEBHOOK_TIMEOUT": "5",
             "KEEL_WORKER_SWEEP_SECONDS": "5",
             "KEEL_API_USER_RATE": "100000/minute",
