@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -27,6 +27,7 @@ from .serializers import (
     WebhookDeliverySerializer,
     WebhookSubscriptionSerializer,
 )
+from .versions import with_etag
 
 
 def company_of(user) -> Company:
@@ -34,6 +35,35 @@ def company_of(user) -> Company:
     if company is None:
         raise InvalidInput("No company is set up yet; run `keel demo` or create one.")
     return company
+
+
+class CompanyMixin:
+    """A viewset of the signed-in user's company: serializers get its id, actions read
+    their validated body with `body` and answer the record as the list shows it."""
+
+    def company(self):
+        return company_of(self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "company_id": self.company().pk}
+
+    def body(self, serializer_class):
+        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        return dict(body.validated_data)
+
+    def _out(self, record, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=record.pk)
+        response = Response(self.get_serializer_class()(fresh).data, status=code)
+        if hasattr(fresh, "version"):
+            with_etag(response, fresh.version)
+        return response
+
+
+class ReadViewSet(
+    CompanyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Listed and read here; changed only by the viewset's actions."""
 
 
 class CompanyViewSet(viewsets.ReadOnlyModelViewSet):

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from keel.core.api.versions import version_from, with_etag
-from keel.core.api.views import company_of
+from keel.core.api.views import CompanyMixin
 from keel.core.errors import InvalidInput
 
 from .. import selectors
@@ -61,14 +61,6 @@ from .serializers import (
     WarehouseIn,
     WarehouseOut,
 )
-
-
-class CompanyMixin:
-    def company(self):
-        return company_of(self.request.user)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "company_id": self.company().pk}
 
 
 class WarehouseViewSet(

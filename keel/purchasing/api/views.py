@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from keel.core.api.versions import with_etag
-from keel.core.api.views import company_of
+from keel.core.api.views import ReadViewSet
 
 from .. import selectors
 from ..models import BillMatch, PurchaseOrder, Requisition, Rfq, VendorPrice
@@ -43,32 +42,6 @@ from .serializers import (
     VendorPriceIn,
     VendorPriceOut,
 )
-
-
-class CompanyMixin:
-    def company(self):
-        return company_of(self.request.user)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "company_id": self.company().pk}
-
-    def body(self, serializer_class):
-        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        return dict(body.validated_data)
-
-    def _out(self, record, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().get(pk=record.pk)
-        response = Response(self.get_serializer_class()(fresh).data, status=code)
-        if hasattr(fresh, "version"):
-            with_etag(response, fresh.version)
-        return response
-
-
-class ReadViewSet(
-    CompanyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    pass
 
 
 def _lines(data) -> list[dict]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from keel.accounting.models import Journal
-from keel.core.api.versions import with_etag
-from keel.core.api.views import company_of
+from keel.core.api.views import ReadViewSet
 from keel.core.documents import pdf_response
 from keel.core.errors import InvalidInput
 
@@ -65,31 +64,6 @@ def quantities_of(data: dict) -> dict | None:
     if "lines" not in data:
         return None
     return {line["product"]: line["quantity"] for line in data["lines"]}
-
-
-class CompanyMixin:
-    def company(self):
-        return company_of(self.request.user)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "company_id": self.company().pk}
-
-    def body(self, serializer_class):
-        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        return dict(body.validated_data)
-
-    def _out(self, record, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().get(pk=record.pk)
-        response = Response(self.get_serializer_class()(fresh).data, status=code)
-        with_etag(response, fresh.version)
-        return response
-
-
-class ReadViewSet(
-    CompanyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    pass
 
 
 class QuotationViewSet(ReadViewSet):
