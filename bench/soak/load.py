@@ -45,7 +45,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,6 +55,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from bench.soak.cluster import free_port  # noqa: E402
 
 SERVER = "postgres://postgres@127.0.0.1:5432/"
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -233,12 +234,6 @@ def seed(company) -> dict:
 
 
 # --- server --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_healthy(base_url: str, timeout: float = 120) -> None:

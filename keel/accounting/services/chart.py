@@ -233,19 +233,11 @@ def save_account(account: Account, *, by=None) -> Account:
             )
     else:
         account.created_by = by
-    if (
-        Account.objects.filter(company_id=account.company_id, code=account.code)
-        .exclude(pk=account.pk)
-        .exists()
-    ):
+    if _taken(account, code=account.code):
         raise ChartImportError(
             f"Another account already has the code {account.code}.", field="code"
         )
-    if account.role and (
-        Account.objects.filter(company_id=account.company_id, role=account.role)
-        .exclude(pk=account.pk)
-        .exists()
-    ):
+    if account.role and _taken(account, role=account.role):
         raise ChartImportError(
             f"Another account already has the role '{account.get_role_display()}'.", field="role"
         )
@@ -255,14 +247,20 @@ def save_account(account: Account, *, by=None) -> Account:
     return account
 
 
+def _taken(record, **value) -> bool:
+    """Whether another record of the company already holds `value` (a code, a role)."""
+    return (
+        type(record)
+        .objects.filter(company_id=record.company_id, **value)
+        .exclude(pk=record.pk)
+        .exists()
+    )
+
+
 @atomic_service
 def save_journal(journal: Journal, *, by=None) -> Journal:
     """Create or change a journal; its code is unique in the company."""
-    if (
-        Journal.objects.filter(company_id=journal.company_id, code=journal.code)
-        .exclude(pk=journal.pk)
-        .exists()
-    ):
+    if _taken(journal, code=journal.code):
         raise ChartImportError(
             f"Another journal already has the code {journal.code}.", field="code"
         )
