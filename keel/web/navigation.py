@@ -311,7 +311,7 @@ MODULES: list[tuple[str, list[dict]]] = [
         "Accounting",
         [
             _item(
-                "Dashboard",
+                "Accounting overview",
                 "monitoring",
                 "accounting_dashboard:index",
                 "accounting.view_reports",

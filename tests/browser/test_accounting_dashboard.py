@@ -17,7 +17,7 @@ def test_an_accountant_sees_the_accounting_dashboard_with_its_charts(
 ):
     """Given the books of 2026 seen on 15 June (3,100.00 receivable, 1,050.00 payable,
     5,320.00 in the bank and the till); When the accountant follows Accounting ›
-    Dashboard in the sidebar and looks at 15 June; Then four charts are drawn (three bar
+    Accounting overview in the sidebar and looks at 15 June; Then four charts are drawn (three bar
     charts and the line of cash), the receivables read 3,100.00 USD, the cash 5,320.00 USD
     and Initech heads the overdue customers."""
     books(company, year=2026)
@@ -25,7 +25,7 @@ def test_an_accountant_sees_the_accounting_dashboard_with_its_charts(
     accountant = user_with_role(Role.ACCOUNTANT, username="alice", company=company)
 
     log_in(accountant, PASSWORD)
-    page.locator("#nav-sidebar-inner, nav").get_by_role("link", name="Dashboard").last.click()
+    page.locator("#nav-sidebar-inner, nav").get_by_role("link", name="Accounting overview").click()
     expect(page.get_by_test_id("accounting-dashboard")).to_be_visible()
     page.get_by_label("As of").fill("2026-06-15")
     page.get_by_role("button", name="Show").click()

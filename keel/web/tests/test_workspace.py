@@ -229,3 +229,15 @@ def test_approvals_inbox_lists_without_n_plus_one(company, users, django_assert_
     with django_assert_max_num_queries(20):
         response = client.get("/w/approvals/")
     assert len(response.context["to_decide"]) == 25
+
+
+def test_no_role_sees_two_links_of_the_same_name(users, rf):
+    """Given every role; When its sidebar is built; Then each link's title is its own
+    (an accountant once saw two 'Dashboard' links, the workspace's and accounting's)."""
+    repeated = {}
+    for role, user in users.items():
+        names = [name for items in titles(user, rf).values() for name in items]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            repeated[role] = twice
+    assert repeated == {}
