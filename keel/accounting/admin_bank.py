@@ -192,8 +192,8 @@ class BankStatementAdmin(StepFormMixin, ExportMixin, SimpleHistoryAdmin, ModelAd
                     dry_run=form.cleaned_data["preview"],
                     by=request.user,
                 )
-            except DomainError as error:
-                messages.error(request, error.detail)
+            except DomainError as error:  # at the field it names (file, journal, format)
+                form.add_error(error.field if error.field in form.fields else None, error.detail)
             else:
                 if result.statement is None:
                     preview = result

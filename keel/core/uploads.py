@@ -1,15 +1,18 @@
 """Uploaded files: every import (leads, vCards, bank statements, the chart of accounts)
 checks what it was given before parsing it: not empty, not over the size limit, and of
 the kind it expects judged by its content, not by its name (a renamed executable or
-spreadsheet is refused with a clear error at the file field)."""
+spreadsheet is refused with a clear error at the file field); a workbook whose XML
+declares a DTD or entities is refused before the spreadsheet library reads it."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from django.conf import settings
 
+from . import safexml
 from .errors import InvalidInput
 
 # Content a text import never holds: archives, documents, images, programs.
@@ -71,9 +74,35 @@ SNIFFERS = {
 }
 
 
+def _refuse_workbook_declarations(workbook: bytes, field: str) -> None:
+    """Refuse a workbook with a part whose XML declares a DTD or an entity, or a part
+    that cannot be read. Every part is read, whatever its name: a relationship can point
+    the spreadsheet library at any of them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+            for part in archive.infolist():
+                with archive.open(part) as stream:
+                    safexml.refuse_declarations(iter(lambda: stream.read(65536), b""))
+    except safexml.DeclarationRefused as refused:
+        raise InvalidInput(
+            f"The workbook's part {part.filename} declares a DTD or entities (<!DOCTYPE>, "
+            "<!ENTITY>); Keel refuses them, a spreadsheet never needs one. Save it again "
+            "from Excel or LibreOffice, or upload a CSV.",
+            code="file_xml_dtd",
+            field=field,
+        ) from refused
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as bad:
+        # A damaged, encrypted or oddly compressed part: not a workbook Keel can read.
+        raise InvalidInput(
+            f"The file is not {LABELS['xlsx']}: one of its parts cannot be read.",
+            code="file_type",
+            field=field,
+        ) from bad
+
+
 def check_upload(content: bytes, kind: str, *, limit: int | None = None, field: str = "file"):
-    """Refuse an empty file, one over the size limit, or one whose content is not `kind`
-    (csv, xlsx, vcard, camt053, ofx)."""
+    """Refuse an empty file, one over the size limit, one whose content is not `kind`
+    (csv, xlsx, vcard, camt053, ofx), or a workbook whose XML declares a DTD."""
     if not content:
         raise InvalidInput("The file is empty.", code="file_empty", field=field)
     largest = max_bytes(limit)
@@ -89,6 +118,8 @@ def check_upload(content: bytes, kind: str, *, limit: int | None = None, field: 
             code="file_type",
             field=field,
         )
+    if kind == "xlsx":
+        _refuse_workbook_declarations(content, field)
 
 
 def read_upload(file, kind: str, *, limit: int | None = None, field: str = "file") -> bytes:

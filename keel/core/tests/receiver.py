@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,11 +22,17 @@ class Receiver:
     statuses: list[int] = field(default_factory=lambda: [200])
     requests: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every answer
+    tls: ssl.SSLContext | None = None  # serve HTTPS with this server context
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
 
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hooks/keel"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}/hooks/keel"
 
     def start(self) -> Receiver:
         receiver = self
@@ -38,6 +45,8 @@ class Receiver:
                 status = receiver.statuses[index]
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
+                for name, value in receiver.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(b"ok" if status < 300 else b"receiver is down")
 
@@ -45,6 +54,8 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls:
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from keel.core.errors import InvalidInput
 from keel.core.events import Event, publish
-from keel.core.http import check_target
+from keel.core.http import Target, check_target
 from keel.core.models import WebhookAttempt, WebhookSubscription
 from keel.core.services import webhooks
 from keel.users.roles import Role
@@ -62,6 +62,14 @@ def test_a_url_that_is_not_http_is_refused(nothing_allowed, url):
         ("http://224.0.0.1/", "224.0.0.1"),  # multicast
         ("http://100.64.0.1/", "100.64.0.1"),  # carrier-grade NAT
         ("http://[::ffff:127.0.0.1]/", "::ffff:7f00:1"),  # IPv4-mapped loopback
+        ("http://[::ffff:10.0.0.1]/", "::ffff:a00:1"),  # IPv4-mapped private
+        ("http://[2002:7f00:1::]/", "2002:7f00:1::"),  # 6to4 carrying 127.0.0.1
+        ("http://[::127.0.0.1]/", "::7f00:1"),  # IPv4-compatible (reserved ::/8)
+        ("http://2130706433/", "127.0.0.1"),  # decimal loopback
+        ("http://0177.0.0.1/", "127.0.0.1"),  # octal loopback
+        ("http://0x7f.1/", "127.0.0.1"),  # hexadecimal, short form
+        ("http://127.1/", "127.0.0.1"),
+        ("http://0xa9fea9fe/", "169.254.169.254"),  # cloud metadata, hexadecimal
     ],
 )
 def test_a_host_resolving_to_a_non_public_address_is_refused(nothing_allowed, url, address):
@@ -82,9 +90,11 @@ def test_a_name_that_does_not_resolve_is_refused(nothing_allowed):
 
 def test_a_public_address_passes_and_a_listed_host_passes_whatever_it_resolves_to(settings):
     settings.KEEL_OUTBOUND_ALLOWED_HOSTS = ["LocalHost", "10.0.0.7"]
-    check_target("https://93.184.215.14/hook")  # a public address: no exception
-    check_target("http://localhost:9000/hook")
-    check_target("http://10.0.0.7/hook")
+    # The addresses checked are returned: the call connects to those, not to a new look-up.
+    assert check_target("https://93.184.215.14/hook") == Target("93.184.215.14", ("93.184.215.14",))
+    assert check_target("http://LOCALHOST:9000/hook").host == "localhost"
+    assert "127.0.0.1" in check_target("http://localhost:9000/hook").addresses
+    assert check_target("http://10.0.0.7/hook") == Target("10.0.0.7", ("10.0.0.7",))
     with pytest.raises(InvalidInput):
         check_target("http://10.0.0.8/hook")
 
