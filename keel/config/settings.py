@@ -178,6 +178,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Largest uploaded file any import accepts (keel.core.uploads); an import may keep a
 # lower limit of its own (vCards 2 MB, bank statements 20 MB).
 KEEL_UPLOAD_MAX_MB = int(os.environ.get("KEEL_UPLOAD_MAX_MB", "50"))
+# What a workbook's parts may unpack to, together (a zip bomb is refused at this).
+KEEL_UPLOAD_MAX_UNPACKED_MB = int(os.environ.get("KEEL_UPLOAD_MAX_UNPACKED_MB", "200"))
 
 # --- Security: production turns on everything `check --deploy` asks for ------
 if PRODUCTION:

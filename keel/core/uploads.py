@@ -74,15 +74,40 @@ SNIFFERS = {
 }
 
 
+class _Unpacked:
+    """Counts what a workbook's parts unpack to, refusing past the limit: a zip bomb
+    (a few KB that unpack to gigabytes) stops here, whatever sizes the archive claims."""
+
+    def __init__(self, limit: int, field: str):
+        self.limit, self.field, self.read = limit, field, 0
+
+    def chunks(self, stream):
+        while chunk := stream.read(65536):
+            self.read += len(chunk)
+            if self.read > self.limit:
+                raise InvalidInput(
+                    f"The workbook unpacks to more than {self.limit / 1024 / 1024:g} MB; "
+                    "split it or upload a CSV.",
+                    code="file_too_large",
+                    field=self.field,
+                )
+            yield chunk
+
+
 def _refuse_workbook_declarations(workbook: bytes, field: str) -> None:
-    """Refuse a workbook with a part whose XML declares a DTD or an entity, or a part
-    that cannot be read. Every part is read, whatever its name: a relationship can point
-    the spreadsheet library at any of them."""
+    """Refuse a workbook with a part whose XML declares a DTD or an entity, a part
+    that cannot be read, or parts unpacking to more than KEEL_UPLOAD_MAX_UNPACKED_MB.
+    Every part is read, whatever its name: a relationship can point the spreadsheet
+    library at any of them."""
+    unpacked = _Unpacked(settings.KEEL_UPLOAD_MAX_UNPACKED_MB * 1024 * 1024, field)
     try:
         with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
             for part in archive.infolist():
                 with archive.open(part) as stream:
-                    safexml.refuse_declarations(iter(lambda: stream.read(65536), b""))
+                    chunks = unpacked.chunks(stream)
+                    safexml.refuse_declarations(chunks)
+                    for _rest in chunks:  # a part that is not XML still counts in full
+                        pass
     except safexml.DeclarationRefused as refused:
         raise InvalidInput(
             f"The workbook's part {part.filename} declares a DTD or entities (<!DOCTYPE>, "

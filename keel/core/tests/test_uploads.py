@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -85,3 +86,37 @@ def test_an_empty_file_and_one_over_the_limit_are_refused(settings):
     )
     assert own_limit.value.code == "file_too_large"
     check_upload(b"a,b\n" * (1024 * 1024 // 4), "csv")  # exactly 1 MB passes
+
+
+def _workbook_with_part(name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_xlsx())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for part in source.infolist():
+            bomb.writestr(part, source.read(part))
+        bomb.writestr(name, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"<a>" + b" " * (3 * 1024 * 1024) + b"</a>", b"\x00" * (3 * 1024 * 1024)],
+    ids=["xml", "not-xml"],
+)
+def test_a_workbook_unpacking_past_the_limit_is_refused(settings, content):
+    """Given a 1 MB limit on what a workbook unpacks to, and a workbook of a few KB
+    with a part of 3 MB (XML or not); When it is checked; Then it is refused as too
+    large, while the same workbook without the part passes."""
+    settings.KEEL_UPLOAD_MAX_UNPACKED_MB = 1
+    bomb = _workbook_with_part("xl/media/bomb.xml", content)
+    assert len(bomb) < 20 * 1024
+    with pytest.raises(InvalidInput) as refused:
+        check_upload(bomb, "xlsx")
+    assert (refused.value.code, refused.value.detail, refused.value.field) == (
+        "file_too_large",
+        "The workbook unpacks to more than 1 MB; split it or upload a CSV.",
+        "file",
+    )
+    check_upload(_xlsx(), "xlsx")
