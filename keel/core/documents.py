@@ -17,9 +17,18 @@ def pdf_filename(number: str, fallback: str) -> str:
 
 def render_pdf(template: str, context: dict) -> bytes:
     """The template rendered with `context`, printed to PDF."""
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+    return pdf_from_html(render_to_string(template, context))
 
-    return HTML(string=render_to_string(template, context)).write_pdf()
+
+def pdf_from_html(html: str) -> bytes:
+    """The page printed to PDF, reading nothing from the network or the disk: only
+    resources inlined as data: URLs. A document holds what users typed; were an image
+    or stylesheet URL ever to slip into one, printing must not fetch it (SSRF, local
+    files)."""
+    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+    from weasyprint.urls import URLFetcher
+
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
