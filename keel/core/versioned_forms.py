@@ -2,14 +2,18 @@
 
 A change form carries the version its page was rendered from (a hidden
 `seen_version`); saving an older one is refused on the form itself, with the
-user's input kept for them to re-apply. The service checks the same version
-again under its row lock, so a save racing another one is refused there too.
-Pass `seen_version(form)` to the service as the version the user edited.
+user's input kept for them to re-apply. Inside a transaction (the workspace's change
+pages run in one) the form reads the version with the row locked, so no other save
+can slip in between the form's check and the service's: a stale save is always
+refused here, never as a bare error from the service. The service still checks the
+version it is given under its own lock (pass `seen_version(form)`), for every
+other caller.
 """
 
 from __future__ import annotations
 
 from django import forms
+from django.db import router, transaction
 
 FIELD = "seen_version"
 
@@ -35,12 +39,14 @@ class SeenVersionForm(forms.ModelForm):
         data = super().clean()
         seen = data.get(FIELD)
         if self.instance.pk and seen is not None:
-            current = (
-                type(self.instance)
-                .objects.filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
+            model = type(self.instance)
+            # The primary's version: the save goes there, and a replica may lag.
+            db = router.db_for_write(model, instance=self.instance)
+            rows = model.objects.using(db).filter(pk=self.instance.pk)
+            if transaction.get_connection(db).in_atomic_block:
+                # Held until the save commits: what is checked here is what is saved over.
+                rows = rows.select_for_update()
+            current = rows.values_list("version", flat=True).first()
             if current is not None and current != seen:
                 raise forms.ValidationError(
                     stale_message(self.instance, current, seen), code="stale_record"

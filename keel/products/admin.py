@@ -17,6 +17,7 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import display
 
 from keel.core.errors import DomainError
+from keel.core.versioned_forms import SeenVersionForm, seen_version
 
 from . import selectors
 from .models import (
@@ -184,6 +185,7 @@ class ProductResource(resources.ModelResource):
 
 @admin.register(Product)
 class ProductAdmin(CompanyAdmin):
+    form = SeenVersionForm  # a stale save is refused on the form, the input kept
     list_display = [
         "sku",
         "name",
@@ -204,6 +206,9 @@ class ProductAdmin(CompanyAdmin):
     resource_classes = [ProductResource]
     guard = staticmethod(catalog.check_product)
     save_service = staticmethod(catalog.save_product)
+
+    def save_model(self, request, obj, form, change):
+        catalog.save_product(obj, by=request.user, expected_version=seen_version(form))
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related("category", "uom")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ExportMixin
@@ -224,6 +225,8 @@ class BillMatchInline(ReadOnlyInline):
 
 # step -> (permission, statuses it applies to)
 ORDER_STEPS = {
+    # Who may create purchase orders may change their drafts (purchasing.views.edit_order).
+    "edit": ("purchasing.add_purchaseorder", {"draft"}),
     "submit": ("purchasing.change_purchaseorder", {"draft"}),
     "approve": ("purchasing.approve_purchaseorder", {"to_approve"}),
     "cancel": ("purchasing.cancel_purchaseorder", {"draft", "to_approve", "confirmed"}),
@@ -273,7 +276,7 @@ class PurchaseOrderAdmin(RecordAdmin):
             '<a class="text-primary-600" href="{}">Receipts, bills, payments</a>', url
         )
 
-    actions_detail = ["submit_order", "approve_order", "bill_order", "cancel_order"]
+    actions_detail = ["edit_draft", "submit_order", "approve_order", "bill_order", "cancel_order"]
     steps = ORDER_STEPS
 
     def get_queryset(self, request):
@@ -282,6 +285,10 @@ class PurchaseOrderAdmin(RecordAdmin):
     def summary(self, record) -> str:
         status = record.get_status_display().lower()
         return f"{record.vendor}, {record.amount_total} {record.currency}, {status}."
+
+    @action(description="Change draft", url_path="edit", permissions=["edit"])
+    def edit_draft(self, request, object_id):
+        return redirect(reverse("purchasing:edit_order", args=[object_id]))
 
     @action(description="Submit", url_path="submit", permissions=["submit"])
     def submit_order(self, request, object_id):

@@ -47,3 +47,9 @@ class NoReply(InvalidInput):
 
 class OrderNotCancellable(Conflict):
     code = "order_not_cancellable"
+
+
+class OrderNotEditable(Conflict):
+    """Only a draft purchase order changes; a submitted one stays as it was sent."""
+
+    code = "order_not_editable"

@@ -1,6 +1,6 @@
 """Workspace pages of purchasing that are not lists of records: an RFQ's bid
-comparison with the award button, an order's procure-to-pay trail, supplier
-performance and spend."""
+comparison with the award button, changing a draft purchase order, an order's
+procure-to-pay trail, supplier performance and spend."""
 
 from __future__ import annotations
 
@@ -19,9 +19,13 @@ from django.views.decorators.http import require_http_methods
 
 from keel.core.api.views import company_of
 from keel.core.errors import DomainError
+from keel.core.form_errors import show_at_field
+from keel.core.money import format_money
+from keel.core.versioned_forms import seen_version
 
 from . import performance, selectors
-from .services import rfqs
+from .forms import EMPTY_ROWS, DraftOrderForm, OrderLineFormSet
+from .services import orders, rfqs
 
 
 def _rfq(request, rfq_id: int):
@@ -86,15 +90,86 @@ def award(request, rfq_id: int):
     return redirect(reverse("admin:purchasing_purchaseorder_change", args=[order.pk]))
 
 
+def _order(request, order_id: int):
+    found = selectors.orders_of(company_of(request.user).pk).filter(pk=order_id).first()
+    if found is None:
+        raise Http404("No such purchase order.")
+    return found
+
+
+def _line_rows(order) -> list[dict]:
+    return [
+        {
+            "product": line.product,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "lead_days": line.lead_days,
+        }
+        for line in order.lines.all()
+    ]
+
+
+# Whoever may create purchase orders may finish their drafts.
+@login_required
+@permission_required("purchasing.add_purchaseorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def edit_order(request, order_id: int):
+    """A draft's vendor, reference, date and lines; POST saves them through
+    orders.update_draft and shows its refusals at the field, the input kept."""
+    order = _order(request, order_id)
+    back = reverse("admin:purchasing_purchaseorder_change", args=[order.pk])
+    if request.method == "GET" and order.status != order.Status.DRAFT:
+        messages.error(
+            request,
+            f"{order} is {order.get_status_display().lower()}; only a draft purchase order "
+            "can be changed.",
+        )
+        return redirect(back)
+    line_kwargs = {"form_kwargs": {"company_id": order.company_id}, "prefix": "lines"}
+    if request.method == "POST":
+        form = DraftOrderForm(request.POST, instance=order)
+        lines = OrderLineFormSet(request.POST, **line_kwargs)
+        if form.is_valid() and lines.is_valid():
+            filled = [row for row in lines if row.cleaned_data.get("product")]
+            data = form.cleaned_data
+            try:
+                saved = orders.update_draft(
+                    order.pk,
+                    by=request.user,
+                    version=seen_version(form),
+                    vendor=data["vendor"],
+                    vendor_ref=data["vendor_ref"],
+                    order_date=data["order_date"],
+                    lines=[row.as_line() for row in filled],
+                )
+            except DomainError as error:
+                show_at_field(error, form, filled)
+            else:
+                total = format_money(saved.amount_total, saved.currency)
+                messages.success(request, f"{saved} saved: {total}.")
+                return redirect(back)
+    else:
+        form = DraftOrderForm(instance=order)
+        lines = OrderLineFormSet(initial=_line_rows(order) + [{}] * EMPTY_ROWS, **line_kwargs)
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Change {order}",
+        "order": order,
+        "form": form,
+        "lines": lines,
+        "back": back,
+    }
+    return TemplateResponse(request, "purchasing/edit_order.html", context)
+
+
 @login_required
 @permission_required("purchasing.view_purchaseorder", raise_exception=True)
 @require_http_methods(["GET"])
 def order_trail(request, order_id: int):
     """The procure-to-pay trail of an order: origin, approval, receipts, bills with
     their match, payments."""
-    order = selectors.orders_of(company_of(request.user).pk).filter(pk=order_id).first()
-    if order is None:
-        raise Http404("No such purchase order.")
+    order = _order(request, order_id)
     context = {
         **admin.site.each_context(request),
         "title": f"Procure to pay: {order}",

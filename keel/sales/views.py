@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from keel.core.api.views import company_of
 from keel.core.errors import DomainError
+from keel.core.form_errors import show_at_field
 from keel.crm.selectors import may_manage_opportunity, opportunities_visible_to
 from keel.inventory.models import Warehouse
 from keel.parties.models import Party
@@ -31,7 +32,6 @@ from .forms import LINE_ROWS, LineFormSet, QuotationForm
 from .services import quotations
 
 ADD = "sales.add_quotation"
-LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 
 
 def _opportunity(request, company):
@@ -43,18 +43,6 @@ def _opportunity(request, company):
     if found is None or not may_manage_opportunity(request.user, found):
         raise PermissionDenied("Only the opportunity's owner or a sales manager can quote it.")
     return found
-
-
-def _place(error: DomainError, form, lines) -> None:
-    """The service's refusal at the field it names (lines[2].quantity -> row 2)."""
-    match = LINE_FIELD.match(error.field or "")
-    if match and int(match[1]) <= len(lines):
-        row, field = lines[int(match[1]) - 1], match[2]
-        row.add_error(field if field in row.fields else None, error.detail)
-    elif error.field in form.fields:
-        form.add_error(error.field, error.detail)
-    else:
-        form.add_error(None, error.detail)
 
 
 def _row_previews(line_forms, party, warehouse, on_date) -> list:
@@ -107,7 +95,9 @@ def new_quotation(request):
                     by=request.user,
                 )
             except DomainError as error:
-                _place(error, form, [row for row in lines if row.cleaned_data.get("product")])
+                show_at_field(
+                    error, form, [row for row in lines if row.cleaned_data.get("product")]
+                )
             else:
                 messages.success(request, f"{quote} saved as a draft; send it when ready.")
                 return redirect(reverse("admin:sales_quotation_change", args=[quote.pk]))

@@ -25,6 +25,8 @@ from unfold.widgets import UnfoldAdminTextInputWidget
 from keel.core.admin import ReadOnlyAdmin, run_service
 from keel.core.errors import DomainError
 from keel.core.selectors import default_company
+from keel.core.versioned_forms import FIELD as SEEN_VERSION
+from keel.core.versioned_forms import SeenVersionForm, seen_version
 
 from .. import lead_permissions  # noqa: F401  (registers the object rules)
 from ..lead_permissions import can_see_all_leads
@@ -78,6 +80,7 @@ class LeadActionForm(ActionForm):
 
 @admin.register(Lead)
 class LeadAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    form = SeenVersionForm  # a stale save is refused on the form, the input kept
     resource_classes = [LeadResource]
     export_form_class = ExportForm
     list_display = [
@@ -129,6 +132,7 @@ class LeadAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
                     ("region", "industry"),
                     ("employees", "owner"),
                     "message",
+                    SEEN_VERSION,
                 ]
             },
         ),
@@ -194,7 +198,7 @@ class LeadAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
             if name in EDITABLE_FIELDS and name in form.cleaned_data
         }
         if change:
-            leads.update_lead(obj.pk, by=request.user, **values)
+            leads.update_lead(obj.pk, by=request.user, version=seen_version(form), **values)
             return
         if not can_see_all_leads(request.user):
             values["owner"] = request.user

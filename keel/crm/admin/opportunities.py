@@ -15,6 +15,8 @@ from unfold.decorators import action, display
 
 from keel.core.errors import InvalidInput
 from keel.core.selectors import default_company
+from keel.core.versioned_forms import FIELD as SEEN_VERSION
+from keel.core.versioned_forms import SeenVersionForm, seen_version
 
 from ..models import Opportunity, Pipeline, Stage
 from ..selectors import opportunities_visible_to, sees_all_opportunities
@@ -82,10 +84,9 @@ class OpportunityResource(resources.ModelResource):
         export_order = fields
 
 
-class OpportunityForm(forms.ModelForm):
-    """Carries the version the user opened, so a stale save is refused (412), not applied."""
-
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class OpportunityForm(SeenVersionForm):
+    """Refuses a stage outside the pipeline, and a save over a version someone else
+    changed since the form was opened (the user's input stays on the form)."""
 
     class Meta:
         model = Opportunity
@@ -104,13 +105,8 @@ class OpportunityForm(forms.ModelForm):
             "competitors",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["opened_version"].initial = self.instance.version
-
     def clean(self):
-        data = super().clean()
+        data = super().clean()  # refuses a stale save
         stage, pipeline = data.get("stage"), data.get("pipeline")
         if stage and pipeline and stage.pipeline_id != pipeline.pk:
             self.add_error("stage", f"{stage.name} is not a stage of {pipeline}.")
@@ -158,7 +154,7 @@ class OpportunityAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, ModelA
         return opportunities_visible_to(request.user)
 
     def get_fieldsets(self, request, obj=None):
-        main = [f for f in OpportunityForm.Meta.fields] + ["opened_version"]
+        main = [*OpportunityForm.Meta.fields, SEEN_VERSION]
         if obj is None:
             return [(None, {"fields": main})]
         return [(None, {"fields": main}), ("Outcome", {"fields": self.readonly_fields})]
@@ -178,7 +174,8 @@ class OpportunityAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, ModelA
     def save_model(self, request, obj, form, change):
         """Create and edit through the services (guards, history, events)."""
         data = dict(form.cleaned_data)
-        version = data.pop("opened_version", None)
+        data.pop(SEEN_VERSION, None)
+        version = seen_version(form)
         stage, pipeline = data.pop("stage"), data.pop("pipeline")
         # A refusal (DomainError) rolls the admin's transaction back; the middleware
         # turns it into a message on the form.

@@ -160,3 +160,44 @@ def test_a_scoring_rule_that_cannot_be_evaluated_is_refused_at_the_field(company
         "value": ["'greater than' compares numbers; give a number."]
     }
     assert ScoringRule.objects.count() == 0
+
+
+def test_a_stale_lead_form_is_refused_at_the_form_with_the_input_kept(company, users, client):
+    """Given a manager who opened a lead at version 1; When a colleague saves its phone
+    (version 2) and the manager then saves a new job title; Then the form comes back
+    saying the lead changed since, with their job title still in it, and the
+    colleague's phone stays."""
+    manager = users[Role.SALES_MANAGER]
+    lead = LeadFactory(
+        company=company, first_name="Ada", last_name="Byron", organisation_name="Engines"
+    )
+    client.force_login(manager)
+    assert (
+        'name="seen_version" value="1"' in client.get(f"{LIST}{lead.pk}/change/").content.decode()
+    )
+    leads.update_lead(lead.pk, by=users[Role.ADMINISTRATOR], version=1, phone="+1 555 0142")
+    before = list(Lead.objects.order_by("id").values())
+
+    # When
+    response = client.post(
+        f"{LIST}{lead.pk}/change/",
+        {
+            "first_name": "Ada",
+            "last_name": "Byron",
+            "organisation_name": "Engines",
+            "job_title": "Chief Analyst",
+            "email": lead.email,
+            "owner": manager.pk,
+            "seen_version": 1,
+        },
+    )
+
+    # Then
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "Ada Byron (Engines) was changed by someone else since you opened it (version 2, "
+        "yours 1). Reload the page and apply your change again." in html
+    )
+    assert 'name="job_title" value="Chief Analyst"' in html
+    assert list(Lead.objects.order_by("id").values()) == before

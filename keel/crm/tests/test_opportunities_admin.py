@@ -107,6 +107,10 @@ def test_win_and_lose_actions_go_through_the_services(deals, rep):
 
 
 def test_editing_goes_through_the_service_and_refuses_a_stale_form(deals, pipeline, rep):
+    """Given a deal the rep opened at version 1; When they save it renamed and moved to
+    Propose; Then the services applied both (version 3). When they then save the form
+    they still hold (version 1) once more; Then the form says the deal changed since,
+    their input is still in it, and nothing is written."""
     deal = deals[0][0]
     client = client_for(rep)
     form = {
@@ -118,11 +122,13 @@ def test_editing_goes_through_the_service_and_refuses_a_stale_form(deals, pipeli
         "currency": "USD",
         "expected_close": "2026-05-01",
         "owner": rep.pk,
-        "opened_version": 1,
+        "seen_version": 1,
         "next_step": "",
         "competitors": "",
     }
+    # When: the first save
     response = client.post(f"/crm/opportunity/{deal.pk}/change/", form)
+    # Then
     assert response.status_code == 302
     deal.refresh_from_db()
     assert (deal.name, deal.stage.name, deal.amount, deal.version) == (
@@ -131,13 +137,20 @@ def test_editing_goes_through_the_service_and_refuses_a_stale_form(deals, pipeli
         Decimal("250.00"),
         3,
     )
+    before = list(Opportunity.objects.order_by("id").values())
+
+    # When: the stale form is saved
     stale = client.post(
-        f"/crm/opportunity/{deal.pk}/change/",
-        {**form, "name": "Stale"},
-        HTTP_REFERER=f"http://testserver/crm/opportunity/{deal.pk}/change/",
+        f"/crm/opportunity/{deal.pk}/change/", {**form, "name": "Stale", "amount": "999.00"}
     )
-    assert stale.status_code == 302
-    assert Opportunity.objects.get(pk=deal.pk).name == "Renamed"
+
+    # Then
+    assert stale.status_code == 200
+    html = stale.content.decode()
+    assert f"{deal} was changed by someone else since you opened it (version 3, yours 1)." in html
+    assert 'name="name" value="Stale"' in html
+    assert 'name="amount" value="999.00"' in html
+    assert list(Opportunity.objects.order_by("id").values()) == before
 
 
 @pytest.mark.parametrize(

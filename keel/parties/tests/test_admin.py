@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from keel.parties.models import Address, Party
+from keel.parties.services.parties import update_party
 from keel.users.roles import Role
 
 from .factories import AddressFactory, OrganisationFactory, PersonFactory, RegionFactory, TagFactory
@@ -130,29 +133,64 @@ def test_a_rep_edits_their_own_party_and_only_reads_another(company, users):
     assert 'name="name"' not in client.get(f"/parties/party/{theirs.pk}/change/").content.decode()
 
 
-def test_a_stale_form_is_refused(company, users):
-    """Given a manager who opened version 1; When someone else saved meanwhile; Then saving
-    the old form shows the conflict and writes nothing."""
-    party = OrganisationFactory(company=company, name="Acme", owner=users[R.SALES_MANAGER])
-    Party.objects.filter(pk=party.pk).update(version=2, notes="Someone else's")
-    before = state()
-    response = signed_in(users[R.SALES_MANAGER]).post(
+def _customer_form(party, owner, **changes) -> dict:
+    return {
+        "kind": "organisation",
+        "name": party.name,
+        "is_customer": "on",
+        "active": "on",
+        "owner": owner.pk,
+        "addresses-TOTAL_FORMS": "0",
+        "addresses-INITIAL_FORMS": "0",
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
+        **changes,
+    }
+
+
+def test_a_stale_customer_form_is_refused_at_the_form_with_the_input_kept(company, users):
+    """Given a manager who opened customer Acme at version 1; When a colleague saves it
+    (version 2) and the manager then saves the changes they typed; Then the form comes
+    back (200) saying Acme changed since, their typed values still in the inputs, and
+    the database holds the colleague's values."""
+    manager, colleague = users[R.SALES_MANAGER], users[R.ADMINISTRATOR]
+    party = OrganisationFactory(company=company, name="Acme", owner=manager, is_customer=True)
+    client = signed_in(manager)
+    page = client.get(f"/parties/party/{party.pk}/change/").content.decode()
+    assert 'name="seen_version" value="1"' in page
+    update_party(party.pk, by=colleague, version=1, notes="Colleague's note", phone="+1 555 0199")
+    theirs = state()
+
+    # When: the manager saves what they typed on the page opened at version 1
+    response = client.post(
         f"/parties/party/{party.pk}/change/",
-        {
-            "kind": "organisation",
-            "name": "Acme",
-            "notes": "Mine",
-            "active": "on",
-            "seen_version": 1,
-            "addresses-TOTAL_FORMS": "0",
-            "addresses-INITIAL_FORMS": "0",
-            "contacts-TOTAL_FORMS": "0",
-            "contacts-INITIAL_FORMS": "0",
-        },
+        _customer_form(
+            party,
+            manager,
+            name="Acme Renamed",
+            notes="Manager's note",
+            email="buy@acme.test",
+            seen_version=1,
+        ),
     )
+
+    # Then
     assert response.status_code == 200
-    assert "was changed by someone else" in response.content.decode()
-    assert state() == before
+    html = response.content.decode()
+    assert (
+        "Acme was changed by someone else since you opened it (version 2, yours 1). "
+        "Reload the page and apply your change again." in html
+    )
+    assert re.search(r'<input type="text" name="name" value="Acme Renamed"', html)
+    assert re.search(r'<input type="email" name="email" value="buy@acme.test"', html)
+    assert "Manager&#x27;s note</textarea>" in html
+    assert state() == theirs
+    assert Party.objects.values_list("name", "notes", "phone", "version").get(pk=party.pk) == (
+        "Acme",
+        "Colleague's note",
+        "+1 555 0199",
+        2,
+    )
 
 
 def test_merge_action_asks_for_the_survivor_then_merges(company, users):

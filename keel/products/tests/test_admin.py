@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from keel.products.models import PriceList, PriceListRule, Product
+from keel.products.services import catalog
 from keel.products.tests.factories import (
     PriceListFactory,
     ProductCategoryFactory,
@@ -207,3 +208,55 @@ def test_form_choices_and_filters_show_only_the_users_company(shelf, users):
     assert [str(c) for c in form.fields["category"].queryset] == ["Tools"]
     page = client.get("/products/product/")
     assert b"Their secrets" not in page.content
+
+
+def test_a_stale_product_form_is_refused_at_the_form_with_the_input_kept(shelf, users):
+    """Given a buyer who opened Chisel 01 at version 1; When a colleague saves it at
+    12.00 (version 2) and the buyer then saves it at 11.00; Then the form comes back
+    saying it changed since, with 11.00 still in it, and the colleague's price stays.
+    Saved again from the current version, it goes through."""
+    chisel = Product.objects.get(sku="CH-01")
+    client = signed_in(users[Role.BUYER])
+    assert (
+        'name="seen_version" value="1"'
+        in client.get(f"/products/product/{chisel.pk}/change/").content.decode()
+    )
+    theirs = Product.objects.get(pk=chisel.pk)
+    theirs.sale_price = Decimal("12.00")
+    catalog.save_product(theirs, by=users[Role.ADMINISTRATOR], expected_version=1)
+    before = list(Product.objects.order_by("id").values())
+    form = {
+        "kind": "goods",
+        "name": "Chisel 01",
+        "sku": "CH-01",
+        "barcode": chisel.barcode,
+        "uom": shelf["unit"].pk,
+        "sale_price": "11.00",
+        "cost_price": "5",
+        "active": "on",
+        "tracking": "none",
+        "supply_route": "stock",
+    }
+
+    # When: the buyer saves the page they opened at version 1
+    stale = client.post(f"/products/product/{chisel.pk}/change/", {**form, "seen_version": 1})
+
+    # Then
+    assert stale.status_code == 200
+    html = stale.content.decode()
+    assert (
+        "[CH-01] Chisel 01 was changed by someone else since you opened it (version 2, "
+        "yours 1). Reload the page and apply your change again." in html
+    )
+    assert 'name="sale_price" value="11.00"' in html
+    assert list(Product.objects.order_by("id").values()) == before
+
+    # When: saved from the current version
+    saved = client.post(f"/products/product/{chisel.pk}/change/", {**form, "seen_version": 2})
+
+    # Then
+    assert saved.status_code == 302
+    assert Product.objects.values_list("sale_price", "version").get(pk=chisel.pk) == (
+        Decimal("11.00"),
+        3,
+    )

@@ -282,6 +282,18 @@ class OrderIn(CompanyScopedFieldsMixin, serializers.Serializer):
     lines = OrderLineIn(many=True)
 
 
+class OrderEditIn(CompanyScopedFieldsMixin, serializers.Serializer):
+    """What a draft's buyer may change; `lines`, when given, replaces them all."""
+
+    vendor = serializers.PrimaryKeyRelatedField(queryset=vendors(), required=False)
+    order_date = serializers.DateField(required=False)
+    vendor_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    lines = OrderLineIn(many=True, required=False)
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read, if not sent as If-Match"
+    )
+
+
 class PurchaseCancelIn(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 

@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.api.versions import version_from
 from keel.core.api.views import ReadViewSet
 
 from .. import selectors
@@ -27,6 +28,7 @@ from .serializers import (
     BillIn,
     BillMatchOut,
     NoteIn,
+    OrderEditIn,
     OrderIn,
     OrderOut,
     PurchaseCancelIn,
@@ -213,8 +215,9 @@ class RfqViewSet(ReadViewSet):
 
 
 class PurchaseOrderViewSet(ReadViewSet):
-    """Purchase orders: submit (approval above the threshold), approve, reject, cancel,
-    receive what arrived, bill what was received."""
+    """Purchase orders: change a draft (PATCH, with If-Match), submit (approval above
+    the threshold), approve, reject, cancel, receive what arrived, bill what was
+    received."""
 
     queryset = PurchaseOrder.objects.none()
     serializer_class = OrderOut
@@ -222,6 +225,8 @@ class PurchaseOrderViewSet(ReadViewSet):
     search_fields = ["number", "vendor__name", "vendor_ref"]
     ordering_fields = ["order_date", "number", "amount_total"]
     action_perms = {
+        # Changing a draft is finishing what its buyer created.
+        "partial_update": "purchasing.add_purchaseorder",
         "submit": "purchasing.change_purchaseorder",
         "approve": "purchasing.approve_purchaseorder",
         "reject": "purchasing.approve_purchaseorder",
@@ -241,6 +246,16 @@ class PurchaseOrderViewSet(ReadViewSet):
             self.company(), by=request.user, lines=_lines(data.pop("lines")), **data
         )
         return self._out(order, status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrderEditIn, responses=OrderOut)
+    def partial_update(self, request, pk=None):
+        order = self.get_object()
+        data = self.body(OrderEditIn)
+        version = version_from(request, data)
+        data.pop("version", None)
+        if "lines" in data:
+            data["lines"] = _lines(data["lines"])
+        return self._out(orders.update_draft(order.pk, by=request.user, version=version, **data))
 
     @extend_schema(request=None, responses=OrderOut)
     @action(detail=True, methods=["post"])

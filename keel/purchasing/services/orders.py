@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from keel.accounting.models import Invoice
 from keel.accounting.services.currency import rate_on
-from keel.core.errors import InvalidInput, TransitionNotAllowed
+from keel.core.errors import InvalidInput, StaleRecord, TransitionNotAllowed
 from keel.core.events import publish
 from keel.core.models import ApprovalRequest, ApprovalRule, Company
 from keel.core.money import format_money, round_money
@@ -24,7 +24,7 @@ from keel.core.workflow import transition
 from keel.inventory.models import Transfer, Warehouse
 from keel.inventory.services import transfers
 
-from ..errors import NoVendorPrice, OrderNotCancellable, OwnApproval
+from ..errors import NoVendorPrice, OrderNotCancellable, OrderNotEditable, OwnApproval
 from ..events import PurchaseOrderConfirmed
 from ..models import BillMatch, PurchaseOrder, PurchaseOrderLine, PurchaseSettings
 from ..permissions import DEFAULT_APPROVER_ROLE
@@ -115,40 +115,7 @@ def create_order(
         raise InvalidInput(f"{warehouse} belongs to another company.", field="warehouse")
     order_date = order_date or timezone.localdate()
     currency = (currency or company.currency).upper()
-    parsed = parse_lines(company, lines)
-    records = []
-    for position, (product, quantity, raw) in enumerate(parsed, 1):
-        unit_price, lead_days = raw.get("unit_price"), raw.get("lead_days")
-        if unit_price is None or lead_days is None:
-            row = price_for(company, vendor, product, quantity, order_date)
-            if row is not None and row.currency != currency:
-                row = None
-            if unit_price is None and row is None:
-                raise NoVendorPrice(
-                    f"Line {position}: {vendor} has no {currency} price for {quantity} x "
-                    f"{product} on {order_date.isoformat()}; give the unit price.",
-                    field=f"lines[{position}].unit_price",
-                )
-            if unit_price is None:
-                unit_price = row.price
-            if lead_days is None:
-                lead_days = row.lead_days if row else 0
-        unit_price = decimal_of(unit_price, field=f"lines[{position}].unit_price", allow_zero=True)
-        lead_days = int(lead_days)
-        if lead_days < 0:
-            raise InvalidInput("A lead time cannot be negative.", f"lines[{position}].lead_days")
-        records.append(
-            PurchaseOrderLine(
-                sequence=position,
-                product=product,
-                description=raw.get("description") or product.name,
-                quantity=quantity,
-                unit_price=unit_price,
-                subtotal=round_money(quantity * unit_price, currency),
-                lead_days=lead_days,
-                expected_date=order_date + dt.timedelta(days=lead_days),
-            )
-        )
+    records = _order_lines(company, vendor, currency, order_date, lines)
     order = PurchaseOrder.objects.create(
         company=company,
         number=number(company, "order", "PO/"),
@@ -169,6 +136,109 @@ def create_order(
     for record in records:
         record.order = order
     PurchaseOrderLine.objects.bulk_create(records)
+    return order
+
+
+def _order_lines(
+    company: Company, vendor, currency: str, order_date: dt.date, lines: list[dict]
+) -> list[PurchaseOrderLine]:
+    """The order's lines, numbered from 1 and not yet saved: each takes its unit price
+    and lead time from the vendor's price in force unless it gives them."""
+    records = []
+    for position, (product, quantity, raw) in enumerate(parse_lines(company, lines), 1):
+        unit_price, lead_days = raw.get("unit_price"), raw.get("lead_days")
+        if unit_price is None or lead_days is None:
+            row = price_for(company, vendor, product, quantity, order_date)
+            if row is not None and row.currency != currency:
+                row = None
+            if unit_price is None and row is None:
+                raise NoVendorPrice(
+                    f"Line {position}: {vendor} has no {currency} price for {quantity} x "
+                    f"{product} on {order_date.isoformat()}; give the unit price.",
+                    field=f"lines[{position}].unit_price",
+                )
+            if unit_price is None:
+                unit_price = row.price
+            if lead_days is None:
+                lead_days = row.lead_days if row else 0
+        unit_price = decimal_of(unit_price, field=f"lines[{position}].unit_price", allow_zero=True)
+        lead_days = int(lead_days)
+        if lead_days < 0:
+            raise InvalidInput(
+                f"Line {position}: a lead time cannot be negative.",
+                field=f"lines[{position}].lead_days",
+            )
+        records.append(
+            PurchaseOrderLine(
+                sequence=position,
+                product=product,
+                description=raw.get("description") or product.name,
+                quantity=quantity,
+                unit_price=unit_price,
+                subtotal=round_money(quantity * unit_price, currency),
+                lead_days=lead_days,
+                expected_date=order_date + dt.timedelta(days=lead_days),
+            )
+        )
+    return records
+
+
+@atomic_service
+def update_draft(
+    order_id: int,
+    *,
+    by,
+    version: int | None = None,
+    vendor=None,
+    vendor_ref: str | None = None,
+    order_date: dt.date | None = None,
+    lines: list[dict] | None = None,
+) -> PurchaseOrder:
+    """Change a draft before it is submitted: its vendor, reference, date and lines
+    (`lines` replaces them all, each checked as on creation; a line without a price
+    takes the vendor's). Only a draft changes: what was sent to approval or to the
+    vendor stays as sent. A stale `version` is refused."""
+    order = _lock(order_id)
+    if order.status != Status.DRAFT:
+        raise OrderNotEditable(
+            f"{order} is {order.get_status_display().lower()}; only a draft purchase order "
+            "can be changed.",
+            field="status",
+        )
+    if version is not None and int(version) != order.version:
+        raise StaleRecord(
+            f"{order} was changed by someone else since you opened it (version "
+            f"{order.version}, yours {version}). Reload and apply your change again."
+        )
+    company = order.company
+    if vendor is not None:
+        order.vendor = vendor_of(company, vendor)
+    if vendor_ref is not None:
+        order.vendor_ref = vendor_ref
+    if order_date is not None:
+        order.order_date = order_date
+    if lines is None:
+        # The lines stay as they are, prices included; their expected dates follow
+        # the order date.
+        lines = [
+            {
+                "product": line.product,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "lead_days": line.lead_days,
+                "description": line.description,
+            }
+            for line in order.lines.select_related("product")
+        ]
+    records = _order_lines(company, order.vendor, order.currency, order.order_date, lines)
+    order.lines.all().delete()
+    for record in records:
+        record.order = order
+    PurchaseOrderLine.objects.bulk_create(records)
+    order.amount_total = sum((r.subtotal for r in records), ZERO)
+    order.version += 1
+    order.updated_by = by
+    order.save()
     return order
 
 

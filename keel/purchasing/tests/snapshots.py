@@ -10,14 +10,35 @@ from ..models import BillMatch, PurchaseOrder, PurchaseOrderLine, Requisition, R
 
 
 def state() -> tuple:
-    """Orders, lines, receipts, stock, bills, entries, approvals and status changes."""
+    """Orders (what was ordered from whom), lines, receipts, stock, bills, entries,
+    approvals and status changes."""
     return (
         sorted(
             PurchaseOrder.objects.values_list(
-                "pk", "status", "receipt_status", "billing_status", "version"
+                "pk",
+                "status",
+                "receipt_status",
+                "billing_status",
+                "version",
+                "vendor_id",
+                "vendor_ref",
+                "order_date",
+                "amount_total",
             )
         ),
-        sorted(PurchaseOrderLine.objects.values_list("pk", "quantity_received", "quantity_billed")),
+        sorted(
+            PurchaseOrderLine.objects.values_list(
+                "pk",
+                "order_id",
+                "product_id",
+                "quantity",
+                "unit_price",
+                "subtotal",
+                "expected_date",
+                "quantity_received",
+                "quantity_billed",
+            )
+        ),
         sorted(Transfer.objects.values_list("pk", "status")),
         sorted(StockMove.objects.values_list("pk", "quantity", "quantity_done", "status")),
         sorted(StockLevel.objects.values_list("pk", "on_hand", "reserved", "incoming")),
