@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,9 @@ def quotations_in(cluster: Cluster) -> int:
 
 @pytest.fixture
 def cluster():
-    found = Cluster()
+    # Under the system's temporary folder: the `postgres` user the cluster runs as can
+    # reach it wherever the checkout lives.
+    found = Cluster(Path(tempfile.mkdtemp(prefix="keel-outage-")))
     found.start()
     yield found
     found.stop_and_remove()
