@@ -137,9 +137,7 @@ def setup(label: str) -> dict:
     from keel.accounting.models import Journal
     from keel.accounting.tests.factories import books
     from keel.core.models import Company
-    from keel.inventory.models import Transfer
-    from keel.inventory.services import transfers, validation
-    from keel.inventory.tests.factories import warehouse
+    from keel.inventory.tests.factories import stock, warehouse
     from keel.parties.services.parties import create_party
     from keel.products.models import Product
     from keel.products.tests.factories import ProductFactory
@@ -166,18 +164,7 @@ def setup(label: str) -> dict:
         list_price = Decimal(rng.randint(10, 100))
         item.sale_price, item.cost_price = list_price, list_price * Decimal("0.6")
     Product.objects.bulk_update(products, ["sale_price", "cost_price"])
-    receipt = transfers.create_transfer(
-        company,
-        kind=Transfer.Kind.RECEIPT,
-        warehouse=wh,
-        scheduled_date=DAY,
-        lines=[
-            {"product": p, "quantity": Decimal(ON_HAND), "unit_cost": p.cost_price}
-            for p in products
-        ],
-    )
-    transfers.confirm(receipt.pk)
-    validation.validate(receipt.pk, on_date=DAY)
+    stock(wh, products, ON_HAND, on_date=DAY)
     return {
         "company": company,
         "warehouse": wh,

@@ -41,7 +41,8 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 
 class Cluster:
-    """initdb + pg_ctl on a free port; `restart()` is an immediate (crash-like) restart."""
+    """initdb + pg_ctl on a free port; `restart_immediately()` and `stop(immediately=True)`
+    are what a crash looks like; `start()` again brings the same cluster back."""
 
     def __init__(self, home: Path | None = None):
         SOAK_DIR.mkdir(parents=True, exist_ok=True)
@@ -60,7 +61,9 @@ class Cluster:
         subprocess.run([*self.as_postgres, *args], check=True, capture_output=True, text=True)
 
     def start(self) -> None:
-        if self.reused:  # a cluster kept by --keep: start it again on a new port
+        """Start the cluster (initdb first when it has no data yet: a cluster kept by
+        --keep, or one stopped a moment ago, starts again as it was)."""
+        if (self.data / "PG_VERSION").exists():
             self._pg_ctl("start")
             return
         self._run(
@@ -101,9 +104,12 @@ class Cluster:
         )  # fmt: skip
         return found.stdout.strip() == "1"
 
-    def stop(self) -> None:
+    def stop(self, *, immediately: bool = False) -> None:
+        """A clean shutdown, or (`immediately`) one like a crash: every connection cut,
+        no checkpoint."""
+        mode = "immediate" if immediately else "fast"
         with contextlib.suppress(subprocess.CalledProcessError):
-            self._run(str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.data), "-m", "fast", "-w")
+            self._run(str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.data), "-m", mode, "-w")
 
     def stop_and_remove(self) -> None:
         self.stop()
@@ -115,6 +121,7 @@ class Service:
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str], *, port: int | None = None):
         self.name, self.argv, self.env, self.port = name, argv, env, port
+        SOAK_DIR.mkdir(parents=True, exist_ok=True)
         self.log = open(SOAK_DIR / f"{name}-{os.getpid()}.log", "ab")  # noqa: SIM115
         self.process: subprocess.Popen | None = None
         self.starts = 0

@@ -133,9 +133,7 @@ def seed(today: dt.date, receiver_url: str) -> dict:
     from keel.accounting.tests.factories import books
     from keel.core.models import Company, WebhookSubscription
     from keel.core.services import webhooks
-    from keel.inventory.models import Transfer
-    from keel.inventory.services import transfers, validation
-    from keel.inventory.tests.factories import warehouse
+    from keel.inventory.tests.factories import stock, warehouse
     from keel.parties.services.parties import create_party
     from keel.products.models import Product
     from keel.products.tests.factories import ProductFactory
@@ -161,18 +159,7 @@ def seed(today: dt.date, receiver_url: str) -> dict:
         item.sale_price = Decimal(rng.randint(10, 100))
         item.cost_price = item.sale_price * Decimal("0.6")
     Product.objects.bulk_update(products, ["sale_price", "cost_price"])
-    receipt = transfers.create_transfer(
-        company,
-        kind=Transfer.Kind.RECEIPT,
-        warehouse=wh,
-        scheduled_date=today,
-        lines=[
-            {"product": p, "quantity": Decimal(ON_HAND), "unit_cost": p.cost_price}
-            for p in products
-        ],
-    )
-    transfers.confirm(receipt.pk)
-    validation.validate(receipt.pk, on_date=today)
+    stock(wh, products, ON_HAND, on_date=today)
     webhooks.save_subscription(
         WebhookSubscription(
             company=company, name="Soak receiver", target_url=receiver_url, event_types=["*"]

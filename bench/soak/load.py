@@ -18,7 +18,8 @@ What it does:
 2. Starts gunicorn itself in production mode (`KEEL_ENV=production`, `DEBUG` off, a
    random `SECRET_KEY`, `ALLOWED_HOSTS=127.0.0.1`), `--workers` 2 x cores + 1, on a free
    port, and one `keel worker` (tasks are queued in the database in production),
-   unless `--base-url` names a running server. Static files are not fetched:
+   unless `--base-url` names a running server; both as the soak's other scripts start
+   them (bench/soak/cluster.py `Service`, logs in var/soak/). Static files are not fetched:
    in production the reverse proxy serves them, not Keel.
 3. Per level, runs `locust --headless` with `bench/soak/locustfile.py` (the user
    profiles and their weights are described there): `-u LEVEL` started at up to 20
@@ -44,7 +45,6 @@ import csv
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -56,7 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.soak.cluster import free_port  # noqa: E402
+from bench.soak.cluster import VENV_BIN, Service, free_port  # noqa: E402
 
 SERVER = "postgres://postgres@127.0.0.1:5432/"
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -146,8 +146,8 @@ def seed(company) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from keel.inventory.models import Transfer, Warehouse
-    from keel.inventory.services import transfers, validation
+    from keel.inventory.models import Warehouse
+    from keel.inventory.tests.factories import stock
     from keel.parties.models import Party
     from keel.parties.services.parties import create_party
     from keel.products.models import Product
@@ -179,17 +179,7 @@ def seed(company) -> dict:
                     by=None,
                 )
             items = list(Product.objects.filter(company=company, sku__startswith="LOAD-"))
-            receipt = transfers.create_transfer(
-                company,
-                kind=Transfer.Kind.RECEIPT,
-                warehouse=warehouse,
-                scheduled_date=timezone.localdate(),
-                lines=[
-                    {"product": p, "quantity": ON_HAND, "unit_cost": p.cost_price} for p in items
-                ],
-            )
-            transfers.confirm(receipt.pk)
-            validation.validate(receipt.pk, on_date=timezone.localdate())
+            stock(warehouse, items, ON_HAND, on_date=timezone.localdate())
         pools: dict[str, list[dict]] = {}
         template = None
         for role, size in POOLS.items():
@@ -253,37 +243,28 @@ def wait_healthy(base_url: str, timeout: float = 120) -> None:
         time.sleep(0.5)
 
 
-def start_gunicorn(env: dict, workers: int, log: Path) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(env: dict, workers: int) -> tuple[Service, str]:
+    """gunicorn in production mode on a free port, once it answers /healthz."""
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "keel.config.wsgi:application",
-            f"--workers={workers}",
-            f"--bind=127.0.0.1:{port}",
-            "--timeout=60",
-            "--graceful-timeout=10",
-            f"--error-logfile={log}",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = Service(
+        "load-gunicorn",
+        [str(VENV_BIN / "gunicorn"), "keel.config.wsgi:application", f"--workers={workers}",
+         f"--bind=127.0.0.1:{port}", "--timeout=60", "--graceful-timeout=10",
+         "--log-level=warning"],
+        env, port=port,
+    )  # fmt: skip
+    server.start()
     base_url = f"http://127.0.0.1:{port}"
     wait_healthy(base_url)
     return server, base_url
 
 
-def start_worker(env: dict, log: Path) -> subprocess.Popen:
+def start_worker(env: dict) -> Service:
     """One `keel worker`, as production runs next to the app servers (the outbox
     dispatch and webhooks are queued tasks)."""
-    command = [sys.executable, "-c", "from keel.config.cli import main; main()", "worker"]
-    with open(log, "ab") as output:
-        return subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-            [*command, "--no-startup-delay"], cwd=ROOT, env=env, stdout=output, stderr=output
-        )
+    worker = Service("load-worker", [str(VENV_BIN / "keel"), "worker", "--no-startup-delay"], env)
+    worker.start()
+    return worker
 
 
 def backlog(database_url: str) -> dict:
@@ -311,15 +292,6 @@ def drained(database_url: str, timeout: float = 120) -> tuple[dict, float]:
         if done or time.monotonic() - started > timeout:
             return found, round(time.monotonic() - started, 1)
         time.sleep(2)
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # --- load ----------------------------------------------------------------------------
@@ -478,8 +450,8 @@ def main(argv=None) -> int:
             base_url = args.base_url.rstrip("/")
             wait_healthy(base_url)
         else:
-            server, base_url = start_gunicorn(env, args.workers, workdir / "gunicorn.log")
-            worker = start_worker(env, workdir / "worker.log")
+            server, base_url = start_gunicorn(env, args.workers)
+            worker = start_worker(env)
         print(f"server {base_url} ({'given' if args.base_url else args.workers} workers)")
         levels = []
         for users in args.levels:
@@ -487,9 +459,9 @@ def main(argv=None) -> int:
             levels.append(run_level(users, args, base_url, env, workdir))
         at_end = backlog(database_url)
         after_drain, drain_seconds = drained(database_url) if worker else (at_end, 0.0)
-        for process in (server, worker):
-            if process is not None:
-                stop(process)
+        for service in (server, worker):
+            if service is not None:
+                service.stop()
         server = worker = None
         check_ok, check_report = keel_check(env)
         print_table(levels, args.workers)
@@ -521,9 +493,9 @@ def main(argv=None) -> int:
         print("SOAK-FIGURES " + json.dumps(figures), flush=True)
         return 0 if passed else 1
     finally:
-        for process in (server, worker):
-            if process is not None:
-                stop(process)
+        for service in (server, worker):
+            if service is not None:
+                service.stop()
         if not args.database_url:
             drop_database(database_url)
 

@@ -178,7 +178,24 @@ class KeelUser(HttpUser):
         ids = self.seen.get(kind)
         return random.choice(ids) if ids else None
 
-    # --- what people do ---------------------------------------------------------------
+    # --- what people do (shared by the roles) ------------------------------------------
+
+    def api_invoice_list(self) -> None:
+        """The newest invoices through the API; their ids are remembered to open one."""
+        self.pick("invoice", self.listed("invoices/?ordering=-date", "api: invoices"))
+
+    def api_order_list(self) -> int | None:
+        """The newest sales orders through the API; one of them to open."""
+        return self.pick(
+            "order", self.listed("sales-orders/?ordering=-number", "api: sales orders")
+        )
+
+    def invoice_page(self) -> int | None:
+        """The record page of an invoice a list showed; None when none was listed yet."""
+        found = self.pick("invoice", [])
+        if found is not None:
+            self.page(f"/accounting/invoice/{found}/change/", "page: invoice record")
+        return found
 
     def quote(self) -> dict | None:
         lines = [
@@ -251,8 +268,7 @@ class SalesRep(KeelUser):
 
     @task(1)
     def api_orders(self):
-        rows = self.listed("sales-orders/?ordering=-number", "api: sales orders")
-        found = self.pick("order", rows)
+        found = self.api_order_list()
         if found is not None:
             self.api("GET", f"sales-orders/{found}/", "api: sales order")
 
@@ -298,15 +314,13 @@ class Accountant(KeelUser):
 
     @task(2)
     def api_invoices(self):
-        rows = self.listed("invoices/?ordering=-date", "api: invoices")
-        self.pick("invoice", rows)
+        self.api_invoice_list()
 
     @task(2)
     def open_invoice(self):
-        found = self.pick("invoice", [])
+        found = self.invoice_page()
         if found is None:
-            return self.api_invoices()
-        self.page(f"/accounting/invoice/{found}/change/", "page: invoice record")
+            return self.api_invoice_list()
         self.api("GET", f"invoices/{found}/", "api: invoice")
 
     @task(3)
@@ -402,15 +416,12 @@ class Auditor(KeelUser):
 
     @task(2)
     def api_lists(self):
-        rows = self.listed("invoices/?ordering=-date", "api: invoices")
-        self.pick("invoice", rows)
-        self.listed("sales-orders/?ordering=-number", "api: sales orders")
+        self.api_invoice_list()
+        self.api_order_list()
 
     @task(1)
     def open_record(self):
-        found = self.pick("invoice", [])
-        if found is not None:
-            self.page(f"/accounting/invoice/{found}/change/", "page: invoice record")
+        self.invoice_page()
 
     @task(1)
     def journal_entries(self):

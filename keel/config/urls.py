@@ -38,3 +38,6 @@ urlpatterns = [
     path("q/", include("keel.sales.public_urls")),
     path("", admin.site.urls),
 ]
+
+# A lost database answers 503 (a page, or the API's JSON), not a 500: keel/web/errors.py.
+handler500 = "keel.web.errors.server_error"

@@ -1,7 +1,9 @@
 """The last units, on PostgreSQL: 32 people want 1 unit each of a product with 10 on
 hand, at the same moment. Exactly 10 get one, 22 are told why not, nothing is
 oversold and nothing is half-made, also when the stock-level row the reservations
-lock does not exist yet when the race starts."""
+lock does not exist yet when the race starts, and when the orders ask for different
+quantities (confirmation sets the stock aside under the stock level's row lock and
+refuses an order whose stock promised for today cannot be set aside in full)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,10 @@ REFUSED_ORDER = re.compile(
     r"^SQ/\d+ cannot be confirmed now: only 0 of 1 units of \[LAST\] Last ten are available; "
     r"quote a later promise date or confirm again when stock arrives\.$"
 )
+REFUSED_SOME = re.compile(
+    r"^(SQ/\d+) cannot be confirmed now: only (\d+) of (\d+) units of \[LAST\] Last ten are "
+    r"available; quote a later promise date or confirm again when stock arrives\.$"
+)
 REFUSED_RESERVATION = re.compile(
     r"^Insufficient stock: nothing available in WH/Stock for WH/OUT/\d+ \(1(\.0+)? x .*\)\.$"
 )
@@ -44,6 +50,27 @@ def _one_level(item) -> StockLevel:
     return rows.get(location__usage="internal")
 
 
+def _last_ten(company):
+    """A warehouse holding 10 units of [LAST] Last ten, received on 4 May."""
+    books(company)
+    wh = warehouse(company)
+    item = product(company, name="Last ten", sku="LAST", sale_price=D("10.00"))
+    receive(wh, item, 10, unit_cost="6.00", on_date=dt.date(2026, 5, 4))
+    return wh, item
+
+
+def _quotations(company, wh, item, quantities: list[int]) -> list[Quotation]:
+    """One draft quotation per quantity, each from its own customer, promised for today."""
+    quotes = [
+        quotation(
+            company, customer(company, f"Buyer {n:02d}"), wh, [{"product": item, "quantity": q}]
+        )
+        for n, q in enumerate(quantities)
+    ]
+    assert {q.lines.get().promise_date for q in quotes} == {JUNE_1}
+    return quotes
+
+
 def test_32_reps_confirm_one_unit_each_of_the_last_10():
     """Given 10 units on hand and 32 quotations of 1 unit, each promised for today;
     When 32 reps confirm them at the same moment;
@@ -52,17 +79,8 @@ def test_32_reps_confirm_one_unit_each_of_the_last_10():
     reservation; 10 are reserved of 10 on hand and `keel check` is clean."""
     # Given
     company = CompanyFactory(name="Last Units Co")
-    books(company)
-    wh = warehouse(company)
-    item = product(company, name="Last ten", sku="LAST", sale_price=D("10.00"))
-    receive(wh, item, 10, unit_cost="6.00", on_date=dt.date(2026, 5, 4))
-    quotes = [
-        quotation(
-            company, customer(company, f"Buyer {n:02d}"), wh, [{"product": item, "quantity": 1}]
-        )
-        for n in range(THREADS)
-    ]
-    assert {q.lines.get().promise_date for q in quotes} == {JUNE_1}
+    wh, item = _last_ten(company)
+    quotes = _quotations(company, wh, item, [1] * THREADS)
 
     # When
     outcome = race(lambda i: orders.confirm(quotes[i].pk, on_date=JUNE_1), THREADS)
@@ -146,4 +164,49 @@ def test_32_reservations_race_the_first_receipt_of_a_product_that_never_had_stoc
     assert sorted(statuses) == ["ready"] * 10 + ["waiting"] * 22
     level = _one_level(item)
     assert (level.on_hand, level.reserved, level.outgoing) == (D(10), D(10), D(32))
+    assert_invariants_hold(company)
+
+
+def test_16_reps_confirm_1_to_4_units_each_of_the_last_10():
+    """Given 10 units on hand and 16 quotations of 1 to 4 units (35 in all), each
+    promised for today;
+    When 16 reps confirm them at the same moment;
+    Then each confirmed order holds its units reserved in full, at most 10 in all; each
+    refused one was told how many were left ("only N of M units", N < M), is still a
+    draft with no order, and would not fit in what is left now; order numbers have no
+    gap though refused confirmations rolled back; `keel check` is clean."""
+    # Given
+    quantities = [1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 1, 1, 2]
+    company = CompanyFactory(name="Mixed Units Co")
+    wh, item = _last_ten(company)
+    quotes = _quotations(company, wh, item, quantities)
+
+    # When
+    outcome = race(lambda i: orders.confirm(quotes[i].pk, on_date=JUNE_1), len(quotes))
+
+    # Then
+    assert outcome.errors == []
+    assert {r.code for r in outcome.refused} == {"insufficient_stock"}
+    reserved = sum(quantities[i] for i in outcome.done)
+    left = 10 - reserved
+    told = [REFUSED_SOME.match(r.detail).groups() for r in outcome.refused]
+    assert all(left <= int(available) < int(wanted) for _, available, wanted in told), told
+    assert 0 <= left < min(int(wanted) for _, _, wanted in told)
+    confirmed = {quotes[i].pk for i in outcome.done}
+    assert set(SalesOrder.objects.values_list("quotation_id", flat=True)) == confirmed
+    assert set(Quotation.objects.filter(status="draft").values_list("number", flat=True)) == {
+        number for number, _, _ in told
+    }
+    assert len(outcome.done) + len(told) == 16
+    deliveries = Transfer.objects.filter(kind="delivery")
+    assert sorted(deliveries.values_list("status", flat=True)) == ["ready"] * len(confirmed)
+    moves = StockMove.objects.filter(transfer__in=deliveries)
+    assert sorted(moves.values_list("quantity", "quantity_reserved")) == sorted(
+        (D(quantities[i]), D(quantities[i])) for i in outcome.done
+    )
+    level = _one_level(item)
+    assert (level.on_hand, level.reserved, level.outgoing) == (D(10), D(reserved), D(reserved))
+    assert sorted(SalesOrder.objects.values_list("number", flat=True)) == [
+        f"SO/{n:05d}" for n in range(1, len(confirmed) + 1)
+    ]
     assert_invariants_hold(company)

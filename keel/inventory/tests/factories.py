@@ -66,6 +66,22 @@ def receive(
     return validation.validate(receipt.pk, done=done, on_date=on_date)
 
 
+def stock(wh: Warehouse, products, quantity, *, on_date: dt.date = MAY_4) -> Transfer:
+    """One receipt of `quantity` of each of `products` at its cost price, confirmed and
+    validated: a warehouse stocked for a benchmark or a soak."""
+    receipt = transfers.create_transfer(
+        wh.company,
+        kind=Transfer.Kind.RECEIPT,
+        warehouse=wh,
+        scheduled_date=on_date,
+        lines=[
+            {"product": p, "quantity": D(quantity), "unit_cost": p.cost_price} for p in products
+        ],
+    )
+    transfers.confirm(receipt.pk)
+    return validation.validate(receipt.pk, on_date=on_date)
+
+
 def deliver(wh: Warehouse, item: Product, quantity, *, on_date: dt.date = MAY_4) -> Transfer:
     """A delivery of `quantity` of `item` from WH/Stock, confirmed, reserved, validated."""
     out = delivery(wh, item, D(str(quantity)), on_date=on_date)
