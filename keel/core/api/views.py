@@ -63,7 +63,15 @@ class CompanyMixin:
 class ReadViewSet(
     CompanyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Listed and read here; changed only by the viewset's actions."""
+    """Listed and read here; changed only by the viewset's actions. A record read
+    carries its ETag, the value a change sends back as If-Match."""
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        version = response.data.get("version") if isinstance(response.data, dict) else None
+        if version is not None:
+            with_etag(response, version)
+        return response
 
 
 class CompanyViewSet(viewsets.ReadOnlyModelViewSet):

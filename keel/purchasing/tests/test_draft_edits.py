@@ -214,11 +214,12 @@ def test_a_sent_or_received_order_cannot_be_changed(
 
 
 def test_the_api_changes_a_draft_against_the_version_read(api_as, draft, bracket, vendors, buyer):
-    """Given the draft read at version 1; When the buyer PATCHes Bolt and
-    20 brackets at 9.75 with If-Match "1"; Then the answer is the draft at 195.00 with
-    ETag "2", and the hinge line is gone."""
+    """Given the draft read at version 1 (ETag "1"); When the buyer PATCHes Bolt and
+    20 brackets at 9.75 with that ETag as If-Match; Then the answer is the draft at
+    195.00 with ETag "2", and the hinge line is gone."""
     client = api_as(buyer)
-    assert client.get(f"{API}/{draft.pk}/").json()["version"] == 1
+    read = client.get(f"{API}/{draft.pk}/")
+    assert (read.json()["version"], read["ETag"]) == (1, '"1"')
 
     response = client.patch(
         f"{API}/{draft.pk}/",
@@ -227,7 +228,7 @@ def test_the_api_changes_a_draft_against_the_version_read(api_as, draft, bracket
             "lines": [{"product": bracket.pk, "quantity": "20", "unit_price": "9.75"}],
         },
         format="json",
-        HTTP_IF_MATCH='"1"',
+        HTTP_IF_MATCH=read["ETag"],
     )
 
     assert response.status_code == 200, response.json()
