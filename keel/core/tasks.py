@@ -76,8 +76,8 @@ class Sweeper:
 
     def run(self, *, now=None) -> dict[str, int] | None:
         """Sweep; purge if due. What was purged, or None when it was not due."""
+        sweep(now=now)  # None: each attempt stamped with its own time
         now = now or timezone.now()
-        sweep(now=now)
         every = settings.KEEL_RETENTION_PURGE_SECONDS
         if every <= 0 or (
             self.purged_at is not None and now - self.purged_at < timedelta(seconds=every)
