@@ -10,6 +10,8 @@ short names for what people run every day.
                          on any violation (`keel check --deploy` is Django's check)
     keel backup FILE     one archive of the database and the uploaded files
     keel restore FILE    restore such an archive into an empty database
+    keel purge           delete technical rows past their retention (idempotency keys,
+                         expired sessions, old task results…); --dry-run counts them
     keel createsuperuser
     keel <any Django management command>
 """

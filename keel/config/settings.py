@@ -238,6 +238,35 @@ TASKS = {
 # How often `keel worker` recovers what a killed worker left: undispatched outbox
 # events, webhook deliveries no task will send (seconds; 0 turns it off).
 KEEL_WORKER_SWEEP_SECONDS = float(os.environ.get("KEEL_WORKER_SWEEP_SECONDS", "10"))
+# A worker says it is alive every KEEL_WORKER_HEARTBEAT_SECONDS; one silent for
+# KEEL_WORKER_LOST_SECONDS is gone (kill -9, a dead machine) and the sweep fails the
+# tasks it was running, queueing again those safe to retry (outbox, webhooks). A task
+# whose worker never said it was alive (a plain `db_worker`) is lost when it has been
+# running for KEEL_TASK_LEASE_SECONDS: longer than any of Keel's tasks takes.
+KEEL_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("KEEL_WORKER_HEARTBEAT_SECONDS", "10"))
+KEEL_WORKER_LOST_SECONDS = float(os.environ.get("KEEL_WORKER_LOST_SECONDS", "120"))
+KEEL_TASK_LEASE_SECONDS = float(os.environ.get("KEEL_TASK_LEASE_SECONDS", "900"))
+
+# --- Retention (keel.core.services.retention; `keel purge`, and `keel worker` hourly) --
+# Technical rows that only need to live for a while. Business records, their history
+# and the audit trail are never purged.
+# Idempotency-Key answers and claimed form tokens: a retry with the same key within this
+# window replays the first answer; after it, the key is forgotten.
+KEEL_RETENTION_IDEMPOTENCY_KEY_DAYS = int(
+    os.environ.get("KEEL_RETENTION_IDEMPOTENCY_KEY_DAYS", "7")
+)
+# The HTTP attempts logged for a webhook delivery that was delivered (not for one that
+# failed: an administrator may still need those to see why).
+KEEL_RETENTION_WEBHOOK_ATTEMPT_DAYS = int(
+    os.environ.get("KEEL_RETENTION_WEBHOOK_ATTEMPT_DAYS", "30")
+)
+# Finished background tasks' results: successful ones, and failed ones (kept longer).
+KEEL_RETENTION_TASK_RESULT_DAYS = int(os.environ.get("KEEL_RETENTION_TASK_RESULT_DAYS", "14"))
+KEEL_RETENTION_FAILED_TASK_DAYS = int(os.environ.get("KEEL_RETENTION_FAILED_TASK_DAYS", "30"))
+# Heartbeats of workers gone for this long (each start of a worker adds one).
+KEEL_RETENTION_WORKER_DAYS = int(os.environ.get("KEEL_RETENTION_WORKER_DAYS", "7"))
+# How often `keel worker` purges (seconds; 0: never, e.g. when cron runs `keel purge`).
+KEEL_RETENTION_PURGE_SECONDS = float(os.environ.get("KEEL_RETENTION_PURGE_SECONDS", "3600"))
 
 # --- Outbound HTTP (webhooks) ---------------------------------------------
 # SSRF guard (keel.core.http.check_target): URLs users give (webhook targets) must be

@@ -100,7 +100,10 @@ class IdempotencyMiddleware:
             try:
                 response = self._act_once(request, caller, key, fingerprint)
                 if response is None:  # the key was used before: answer as the first time
-                    return self._replay(caller, key, fingerprint)
+                    replay = self._replay(caller, key, fingerprint)
+                    if replay is None:  # purged (or freed) since: the key is new again
+                        continue
+                    return replay
             except (OperationalError, InterfaceError) as error:
                 if _retried(error, attempt):
                     continue
@@ -138,8 +141,10 @@ class IdempotencyMiddleware:
             )
         return response
 
-    def _replay(self, caller: str, key: str, fingerprint: str) -> HttpResponse:
-        first = IdempotentRequest.objects.get(caller=caller, key=key)
+    def _replay(self, caller: str, key: str, fingerprint: str) -> HttpResponse | None:
+        first = IdempotentRequest.objects.filter(caller=caller, key=key).first()
+        if first is None:
+            return None
         if first.fingerprint != fingerprint:
             return _error(
                 422,

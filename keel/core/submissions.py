@@ -23,6 +23,8 @@ from .models import IdempotentRequest
 
 R = TypeVar("R")
 FIELD = "submission"
+# A claimed token's row among the API's Idempotency-Key answers (purged with them).
+FORM_KEY_PREFIX = "form:"
 
 
 class AlreadySubmitted(Conflict):
@@ -52,7 +54,7 @@ def once(request, token: str, action: Callable[[], R], *, what: str) -> R:
     try:
         with transaction.atomic():
             claim = IdempotentRequest.objects.create(
-                key=f"form:{token}",
+                key=f"{FORM_KEY_PREFIX}{token}",
                 caller=f"user:{request.user.pk}",
                 method=request.method,
                 path=request.path[:500],
@@ -74,4 +76,4 @@ def once(request, token: str, action: Callable[[], R], *, what: str) -> R:
     return result
 
 
-__all__ = ["FIELD", "AlreadySubmitted", "SubmitOnceForm", "once"]
+__all__ = ["FIELD", "FORM_KEY_PREFIX", "AlreadySubmitted", "SubmitOnceForm", "once"]

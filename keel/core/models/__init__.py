@@ -1,4 +1,5 @@
-"""Core tables: company, status log, number series, outbox, approvals, webhooks."""
+"""Core tables: company, status log, number series, outbox, approvals, webhooks,
+idempotency keys, task workers' heartbeats."""
 
 from .approvals import ApprovalRequest, ApprovalRule
 from .base import Company, CompanyScoped, Document, Tracked, Versioned
@@ -6,6 +7,7 @@ from .idempotency import IdempotentRequest
 from .numbering import Sequence
 from .outbox import OutboxEvent
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from .workers import WorkerHeartbeat
 from .workflow import StatusChange
 
 __all__ = [
@@ -23,4 +25,5 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WorkerHeartbeat",
 ]

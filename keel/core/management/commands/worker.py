@@ -8,9 +8,12 @@ Two things the plain `db_worker` does not do, found by the soak's faults
   worker waits for the database and carries on;
 - a task whose worker was killed mid-run stays "running" and is never run again, so
   the outbox events it was dispatching, or the delivery it was sending, would wait
-  forever. Every `KEEL_WORKER_SWEEP_SECONDS` this worker recovers them: undispatched
-  events are dispatched and deliveries stranded by a crash are sent (see
-  keel.core.tasks.sweep).
+  forever. Each worker beats a heartbeat every `KEEL_WORKER_HEARTBEAT_SECONDS`, and
+  every `KEEL_WORKER_SWEEP_SECONDS` it recovers what a dead one left: the tasks of a
+  worker silent for `KEEL_WORKER_LOST_SECONDS` are failed and, when safe to retry,
+  queued again; undispatched events are dispatched and deliveries stranded by a crash
+  are sent (see keel.core.tasks.sweep). Once an hour it purges what has outlived its
+  retention (keel.core.services.retention).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from keel.core import tasks
+from keel.core.services import workers
 
 logger = logging.getLogger("keel.worker")
 DATABASE_RETRY_SECONDS = 2.0
@@ -49,12 +53,27 @@ class Worker(db_worker.Worker):
                 time.sleep(DATABASE_RETRY_SECONDS)
 
 
+def beat_forever(worker_id: str, interval: float) -> None:
+    """Say this worker is alive, every `interval` seconds."""
+    while True:
+        try:
+            workers.beat(worker_id)
+        except DatabaseError as error:  # restarting: the next beat will do
+            logger.warning("heartbeat skipped, database unavailable (%s)", str(error).strip())
+        except Exception:
+            logger.exception("heartbeat failed")
+        finally:
+            connections.close_all()
+        time.sleep(interval)
+
+
 def sweep_forever(interval: float) -> None:
-    """Recover what crashed workers left behind, every `interval` seconds."""
+    """Recover what crashed workers left behind, every `interval` seconds; purge hourly."""
+    sweeper = tasks.Sweeper()
     while True:
         time.sleep(interval)
         try:
-            tasks.sweep()
+            sweeper.run()
         except DatabaseError as error:  # restarting: try again at the next sweep
             logger.warning("sweep skipped, database unavailable (%s)", str(error).strip())
         except Exception:
@@ -85,6 +104,13 @@ class Command(db_worker.Command):
             excluded_queue_names=excluded,
         )
         in_worker_process = not reload or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"
+        if not batch and in_worker_process:
+            threading.Thread(
+                target=beat_forever,
+                args=(worker_id, settings.KEEL_WORKER_HEARTBEAT_SECONDS),
+                name="keel-heartbeat",
+                daemon=True,
+            ).start()
         if not batch and in_worker_process and settings.KEEL_WORKER_SWEEP_SECONDS > 0:
             threading.Thread(
                 target=sweep_forever,
