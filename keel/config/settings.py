@@ -274,6 +274,9 @@ KEEL_RETENTION_PURGE_SECONDS = float(os.environ.get("KEEL_RETENTION_PURGE_SECOND
 # local receiver, or an intranet name) are called whatever they resolve to.
 KEEL_OUTBOUND_ALLOWED_HOSTS = env_list("KEEL_OUTBOUND_ALLOWED_HOSTS")
 KEEL_WEBHOOK_TIMEOUT = float(os.environ.get("KEEL_WEBHOOK_TIMEOUT", "10"))
+# A delivery being sent is held for the timeout plus this; a sender killed mid-way
+# frees it for another when the hold runs out.
+KEEL_WEBHOOK_CLAIM_GRACE_SECONDS = float(os.environ.get("KEEL_WEBHOOK_CLAIM_GRACE_SECONDS", "30"))
 KEEL_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("KEEL_WEBHOOK_MAX_ATTEMPTS", "8"))
 KEEL_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("KEEL_WEBHOOK_BACKOFF_SECONDS", "30"))
 

@@ -78,8 +78,9 @@ def start_worker(worker_id: str, log) -> subprocess.Popen:
         "KEEL_WORKER_HEARTBEAT_SECONDS": "0.2",
         "KEEL_WORKER_SWEEP_SECONDS": "0.5",
         "KEEL_WORKER_LOST_SECONDS": "2",
-        # The delivery's claim lasts the timeout + 30 s: sent again once it runs out.
+        # The delivery's claim lasts the timeout + the grace: sent again once it runs out.
         "KEEL_WEBHOOK_TIMEOUT": "1",
+        "KEEL_WEBHOOK_CLAIM_GRACE_SECONDS": "2",
     }
     return subprocess.Popen(
         [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay",

@@ -107,7 +107,9 @@ def dispatch_outbox(*, limit: int = 5000, now: datetime | None = None) -> list[i
 
 def _claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     """Mark a due delivery as being sent, so no other worker sends it at the same time."""
-    lease = timedelta(seconds=settings.KEEL_WEBHOOK_TIMEOUT + 30)
+    lease = timedelta(
+        seconds=settings.KEEL_WEBHOOK_TIMEOUT + settings.KEEL_WEBHOOK_CLAIM_GRACE_SECONDS
+    )
     with transaction.atomic():
         claimable = Q(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now) | Q(
             status=WebhookDelivery.Status.SENDING, claimed_until__lt=now
