@@ -97,12 +97,31 @@ class Cluster:
         return self.url(name)
 
     def has_database(self, name: str) -> bool:
+        return self.sql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+
+    def sql(self, query: str, database: str = "postgres") -> str:
+        """What psql prints for `query` (unaligned, tuples only); empty if it failed."""
         found = subprocess.run(
             [*self.as_postgres, str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port),
-             "-At", "-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'", "postgres"],
+             "-At", "-c", query, database],
             capture_output=True, text=True,
         )  # fmt: skip
-        return found.stdout.strip() == "1"
+        return found.stdout.strip()
+
+    def start_replica(self) -> Cluster:
+        """A hot standby streaming from this cluster, on its own port and directory.
+
+        initdb's defaults already allow it (wal_level=replica, max_wal_senders=10, and
+        `host replication all 127.0.0.1/32 trust` in pg_hba.conf); pg_basebackup -R
+        writes primary_conninfo and standby.signal, so it follows from the copy on
+        (-c fast: the default spread checkpoint would take minutes)."""
+        replica = Cluster()
+        replica._run(
+            str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
+            "postgres", "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast", "--no-sync",
+        )  # fmt: skip
+        replica._pg_ctl("start")
+        return replica
 
     def stop(self, *, immediately: bool = False) -> None:
         """A clean shutdown, or (`immediately`) one like a crash: every connection cut,

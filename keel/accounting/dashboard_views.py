@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from keel.core.charts import PRIMARY, SECOND
 from keel.core.charts import chart_data as _chart
+from keel.core.db_routing import reads_from_replica
 from keel.core.money import format_money
 
 from . import selectors
@@ -35,6 +36,7 @@ def _report(name: str) -> str:
 
 @login_required
 @permission_required(VIEW_REPORTS, raise_exception=True)
+@reads_from_replica
 def dashboard(request):
     company_id = selectors.company_id_of(request.user)
     figures = accounting_dashboard(company_id, _as_of(request.GET.get("as_of")))

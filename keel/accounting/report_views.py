@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 
+from keel.core.db_routing import reads_from_replica
 from keel.core.errors import DomainError
 
 from . import selectors
@@ -38,6 +39,7 @@ def _shown(value):
 
 @login_required
 @permission_required(PERM, raise_exception=True)
+@reads_from_replica
 def report(request, name: str):
     found = REPORTS.get(name)
     if found is None:

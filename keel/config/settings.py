@@ -133,6 +133,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so threads in concurrency tests share it; one per
     # process, so parallel runs do not trample each other.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-keel-{os.getpid()}.sqlite3")}
+# A streaming replica (docs/operations.md, "Read replica and read routing"): only the
+# pages that opt in (reports, dashboards, downloads) read from it, and only while it is
+# reachable and at most KEEL_REPLICA_MAX_LAG_SECONDS behind; all else uses the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+KEEL_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("KEEL_REPLICA_MAX_LAG_SECONDS", "30"))
+KEEL_REPLICA_CHECK_SECONDS = float(os.environ.get("KEEL_REPLICA_CHECK_SECONDS", "5"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL streaming replica.")
+    # A replica that is down must cost a report seconds, not a hung worker.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests make no database of their own for it: it mirrors the primary's.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["keel.core.db_routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"

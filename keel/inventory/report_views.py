@@ -13,6 +13,7 @@ from keel.accounting.exports.tables import Table
 from keel.accounting.exports.tables import download as _download
 from keel.accounting.exports.tables import quantity_cell as _number
 from keel.core.api.views import company_of
+from keel.core.db_routing import reads_from_replica
 from keel.core.params import date_param as _date
 from keel.core.params import int_param as _int
 from keel.products.models import ProductCategory
@@ -49,6 +50,7 @@ VALUATION_COLUMNS = [
 
 @login_required
 @permission_required("inventory.view_valuationlayer", raise_exception=True)
+@reads_from_replica
 def valuation(request):
     """`?category=ID&warehouse=ID&export=csv|xlsx`: quantity, unit cost and value per
     product, their total, and the stock account's balance beside it."""
@@ -109,6 +111,7 @@ ON_HAND_COLUMNS = [
 
 @login_required
 @permission_required("inventory.view_stocklevel", raise_exception=True)
+@reads_from_replica
 def on_hand(request):
     """`?warehouse=ID&location=ID&product=text&lot=text&export=csv|xlsx`: what is on
     hand where, by location, product and lot."""
@@ -166,6 +169,7 @@ MOVE_COLUMNS = [
 
 @login_required
 @permission_required("inventory.view_transfer", raise_exception=True)
+@reads_from_replica
 def moves(request):
     """`?product=text&lot=text&date_from=&date_to=&transfer=text&export=csv|xlsx`: the
     done moves, newest first."""

@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from keel.core.db_routing import reads_from_replica
 from keel.core.errors import InvalidInput, NotFound
 
 from ..exports.catalog import REPORTS
@@ -56,6 +57,7 @@ class FinancialReportViewSet(CompanyMixin, viewsets.ViewSet):
         ],
         responses=OpenApiTypes.OBJECT,
     )
+    @reads_from_replica
     def retrieve(self, request, name=None):
         report = REPORTS.get(name)
         if report is None:

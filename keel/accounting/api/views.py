@@ -11,6 +11,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from keel.core.db_routing import reads_from_replica
 from keel.core.errors import InvalidInput, NotFound
 from keel.core.models import Company
 
@@ -245,6 +246,7 @@ class ReportViewSet(CompanyMixin, viewsets.ViewSet):
 
     @report_schema
     @action(detail=False, url_path="trial-balance")
+    @reads_from_replica
     def trial_balance(self, request):
         """?date_from=&date_to= : opening, debit, credit and closing per account."""
         dates = _range(request)
@@ -252,12 +254,14 @@ class ReportViewSet(CompanyMixin, viewsets.ViewSet):
 
     @report_schema
     @action(detail=False, url_path="profit-and-loss")
+    @reads_from_replica
     def profit_and_loss(self, request):
         dates = _range(request)
         return Response(_exact(selectors.profit_and_loss(self.company_id(), **dates)))
 
     @extend_schema(parameters=RANGE[1:], responses=OpenApiTypes.OBJECT)
     @action(detail=False, url_path="balance-sheet")
+    @reads_from_replica
     def balance_sheet(self, request):
         data = AsOfSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
@@ -266,6 +270,7 @@ class ReportViewSet(CompanyMixin, viewsets.ViewSet):
 
     @report_schema
     @action(detail=False, url_path="tax-report")
+    @reads_from_replica
     def tax_report(self, request):
         dates = _range(request)
         return Response(_exact(selectors.tax_report(self.company_id(), **dates)))
@@ -275,6 +280,7 @@ class ReportViewSet(CompanyMixin, viewsets.ViewSet):
         responses=LineSerializer(many=True),
     )
     @action(detail=False, url_path=r"tax-report/(?P<tax_id>\d+)/lines")
+    @reads_from_replica
     def tax_report_lines(self, request, tax_id=None):
         """The posted lines behind one tax of the report (drill-down)."""
         dates = _range(request)

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from keel.core.charts import PRIMARY, SECOND, chart_data
+from keel.core.db_routing import reads_from_replica
 from keel.core.params import date_param
 
 from ..selectors.customer import customer_360 as read_customer_360
@@ -19,6 +20,7 @@ from .common import PERM, page_context
 
 @login_required
 @permission_required(PERM, raise_exception=True)
+@reads_from_replica
 def customer_360(request, party_id: int):
     """`?as_of=YYYY-MM-DD`: one customer's contacts, pipeline, documents, balance by
     age, credit, timeline and sales charts. A customer the user may not see is a 404

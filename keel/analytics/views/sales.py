@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.template.response import TemplateResponse
 
 from keel.accounting.exports.tables import Table, download, quantity_cell
+from keel.core.db_routing import reads_from_replica
 from keel.core.params import date_param, int_param
 
 from ..selectors.sales import (
@@ -97,6 +98,7 @@ def _line_cells(line) -> dict:
 
 @login_required
 @permission_required(PERM, raise_exception=True)
+@reads_from_replica
 def sales(request):
     """`?slice=customer|product|category|region|channel|rep|period|lines&grain=month|
     quarter|year&date_from=&date_to=&customer=ID&product=ID&...&export=csv|xlsx`."""

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from keel.accounting.exports.tables import Table, download
+from keel.core.db_routing import reads_from_replica
 from keel.core.params import date_param
 from keel.crm.selectors import opportunities_visible_to
 
@@ -29,6 +30,7 @@ def _trail_page(request, trail: Trail, party):
 
 @login_required
 @permission_required(PERM, raise_exception=True)
+@reads_from_replica
 def order_trail(request, order_id: int):
     """Lead -> ... -> payments of an order the user may see (else 404)."""
     order = get_object_or_404(orders_visible_to(request.user), pk=order_id)
@@ -37,6 +39,7 @@ def order_trail(request, order_id: int):
 
 @login_required
 @permission_required(PERM, raise_exception=True)
+@reads_from_replica
 def opportunity_trail(request, opportunity_id: int):
     """The trail of an opportunity the user may see (else 404): each quotation and
     what became of it."""
@@ -59,6 +62,7 @@ def _period(request) -> tuple[dt.date, dt.date]:
 
 @login_required
 @permission_required(PERM, raise_exception=True)
+@reads_from_replica
 def lead_to_cash(request):
     """`?date_from=&date_to=&by=rep|channel|all&export=csv|xlsx`: average days of
     each stage for the orders dated in the period, to find where orders wait."""
