@@ -96,6 +96,26 @@ class Cluster:
         self._run(str(PG_BIN / "createdb"), *where, *copy, name)
         return self.url(name)
 
+    def copy_database(self, source: dict, name: str) -> str:
+        """Django's database `source` (a settings dict: the test database, migrated and
+        holding what the test committed) as `name` here: pg_dump piped into psql, much
+        quicker than migrating anew."""
+        url = self.create_database(name)
+        dump = subprocess.Popen(
+            [*self.as_postgres, str(PG_BIN / "pg_dump"), "-h", source["HOST"] or "127.0.0.1",
+             "-p", str(source["PORT"] or 5432), "-U", source["USER"], "--no-owner",
+             source["NAME"]],
+            stdout=subprocess.PIPE, env={**os.environ, "PGPASSWORD": source["PASSWORD"] or ""},
+        )  # fmt: skip
+        subprocess.run(
+            [*self.as_postgres, str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port),
+             "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", name],
+            stdin=dump.stdout, check=True, capture_output=True,
+        )  # fmt: skip
+        if dump.wait() != 0:
+            raise RuntimeError(f"pg_dump of {source['NAME']} failed")
+        return url
+
     def has_database(self, name: str) -> bool:
         return self.sql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
 

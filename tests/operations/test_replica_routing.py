@@ -13,7 +13,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from bench.soak.cluster import PG_BIN, VENV_BIN, Cluster, Service, free_port
+from bench.soak.cluster import VENV_BIN, Cluster, Service, free_port
 from keel.accounting.tests.factories import books, invoice, party
 from keel.users.roles import Role
 from keel.users.tests.factories import user_with_role
@@ -30,25 +29,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 AGED = "/api/v1/financial-reports/aged-receivables/?date_to=2026-06-30&export=csv"
 HEADER = "Party,Current,1-30,31-60,61-90,> 90,Total"
-
-
-def copy_test_database(cluster: Cluster, name: str) -> str:
-    """The test database (migrated, with this test's committed data) as `name` on
-    `cluster`: pg_dump piped into psql."""
-    db = connection.settings_dict
-    url = cluster.create_database(name)
-    dump = subprocess.Popen(
-        [*cluster.as_postgres, str(PG_BIN / "pg_dump"), "-h", db["HOST"] or "127.0.0.1",
-         "-p", str(db["PORT"] or 5432), "-U", db["USER"], "--no-owner", db["NAME"]],
-        stdout=subprocess.PIPE, env={**os.environ, "PGPASSWORD": db["PASSWORD"] or ""},
-    )  # fmt: skip
-    subprocess.run(
-        [*cluster.as_postgres, str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port),
-         "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", name],
-        stdin=dump.stdout, check=True, capture_output=True,
-    )  # fmt: skip
-    assert dump.wait() == 0
-    return url
 
 
 class Web(Service):
@@ -164,7 +144,7 @@ def test_opted_in_reports_read_from_the_replica_and_fall_back_to_the_primary(
         ]
     )  # fmt: skip
     token = Token.objects.create(user=user_with_role(Role.ACCOUNTANT, "acc", company=company)).key
-    primary_url = copy_test_database(primary, "keel")
+    primary_url = primary.copy_database(connection.settings_dict, "keel")
     replica = primary.start_replica()
     started.append(replica)
     env = {
@@ -208,7 +188,9 @@ def test_opted_in_reports_read_from_the_replica_and_fall_back_to_the_primary(
     replica.sql("SELECT pg_wal_replay_resume()")
     assert wait_for(lambda: web.aged(token), aged("350.00", "350.00")) == aged("350.00", "350.00")
     assert posted_invoices(replica) == "2"
-    assert "Read replica not used" not in web.log_text()
+    # (Whether `web` fell back for a moment here is not asserted: a report's query on
+    # the standby may be cancelled by the replay resuming under it, "conflict with
+    # recovery", and the page then rightly runs again on the primary.)
     # A server that trusts its last check for an hour: it will learn of the stop only
     # when a report's query on the replica fails.
     trusting = Web("replica-web-trusting", {**env, "KEEL_REPLICA_CHECK_SECONDS": "3600"})
