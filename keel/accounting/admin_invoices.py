@@ -20,6 +20,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
+from keel.core.admin_lists import ListPageMixin
 from keel.core.documents import pdf_response
 from keel.core.errors import DomainError
 from keel.core.money import format_money
@@ -103,7 +104,7 @@ class PayForm(SubmitOnceForm):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+class InvoiceAdmin(ListPageMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     """Documents with lines and totals; drafts are written through the API or services."""
 
     list_display = [
@@ -309,7 +310,7 @@ class InvoiceAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+class PaymentAdmin(ListPageMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     list_display = ["number", "direction", "party", "date", "amount", "currency", "write_off"]
     list_filter = ["direction", ("date", admin.DateFieldListFilter)]
     search_fields = ["number", "memo", "party__name"]

@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 
+from .admin_lists import ListPageMixin
 from .errors import DomainError
 
 
@@ -85,7 +86,7 @@ class StepFormMixin:
         return TemplateResponse(request, "core/step_action.html", context)
 
 
-class StepRecordAdmin(StepFormMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+class StepRecordAdmin(ListPageMixin, StepFormMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     """No add, change or delete form; the list downloads as CSV or XLSX. `steps` maps a
     step to (permission, statuses in which its button shows)."""
 

@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from . import events, invariants, numbering, tasks
+        from . import admin_lists, events, invariants, numbering, tasks
+
+        admin_lists.share_result_headers()
+        admin_lists.share_label_badges()
 
         events.on_outbox_commit(tasks.kick_dispatcher)
         invariants.register("numbers-gapless", numbering.numbering_violations)

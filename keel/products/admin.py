@@ -16,6 +16,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import display
 
+from keel.core.admin_lists import ListPageMixin
 from keel.core.errors import DomainError
 from keel.core.versioned_forms import SeenVersionForm, seen_version
 
@@ -184,7 +185,7 @@ class ProductResource(resources.ModelResource):
 
 
 @admin.register(Product)
-class ProductAdmin(CompanyAdmin):
+class ProductAdmin(ListPageMixin, CompanyAdmin):
     form = SeenVersionForm  # a stale save is refused on the form, the input kept
     list_display = [
         "sku",

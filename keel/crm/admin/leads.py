@@ -16,13 +16,14 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import RangeNumericFilter, RelatedDropdownFilter
+from unfold.contrib.filters.admin import RangeNumericFilter
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from keel.core.admin import ReadOnlyAdmin, run_service
+from keel.core.admin_lists import CompanyRelatedDropdownFilter, ListPageMixin
 from keel.core.errors import DomainError
 from keel.core.selectors import default_company
 from keel.core.versioned_forms import FIELD as SEEN_VERSION
@@ -79,7 +80,7 @@ class LeadActionForm(ActionForm):
 
 
 @admin.register(Lead)
-class LeadAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+class LeadAdmin(ListPageMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     form = SeenVersionForm  # a stale save is refused on the form, the input kept
     resource_classes = [LeadResource]
     export_form_class = ExportForm
@@ -96,8 +97,8 @@ class LeadAdmin(ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     list_filter = [
         "status",
         "source",
-        ("owner", RelatedDropdownFilter),
-        ("region", RelatedDropdownFilter),
+        ("owner", CompanyRelatedDropdownFilter),
+        ("region", CompanyRelatedDropdownFilter),
         ("score", RangeNumericFilter),
     ]
     list_filter_submit = True

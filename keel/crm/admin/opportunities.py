@@ -13,6 +13,7 @@ from unfold.contrib.filters.admin import RangeDateFilter, RelatedDropdownFilter
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
+from keel.core.admin_lists import CompanyRelatedDropdownFilter, ListPageMixin
 from keel.core.errors import InvalidInput
 from keel.core.selectors import default_company
 from keel.core.versioned_forms import FIELD as SEEN_VERSION
@@ -118,7 +119,9 @@ class LoseForm(forms.Form):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+class OpportunityAdmin(
+    ListPageMixin, ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin
+):
     form = OpportunityForm
     export_form_class = ExportForm
     resource_classes = [OpportunityResource]
@@ -134,10 +137,10 @@ class OpportunityAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, ModelA
         "expected_close",
     ]
     list_filter = [
-        ("pipeline", RelatedDropdownFilter),
+        ("pipeline", CompanyRelatedDropdownFilter),
         ("stage", RelatedDropdownFilter),
         "status",
-        ("owner", RelatedDropdownFilter),
+        ("owner", CompanyRelatedDropdownFilter),
         ("expected_close", RangeDateFilter),
     ]
     list_filter_submit = True

@@ -16,6 +16,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
+from keel.core.admin_lists import CompanyRelatedDropdownFilter, ListPageMixin
 from keel.core.errors import DomainError
 from keel.core.selectors import default_company
 from keel.core.versioned_forms import seen_version
@@ -75,7 +76,7 @@ class ContactInline(TabularInline):
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin, ExportActionMixin, ModelAdmin):
+class PartyAdmin(ListPageMixin, SimpleHistoryAdmin, ExportActionMixin, ModelAdmin):
     form = PartyAdminForm
     resource_classes = [PartyResource]
     export_form_class = ExportForm
@@ -98,17 +99,18 @@ class PartyAdmin(SimpleHistoryAdmin, ExportActionMixin, ModelAdmin):
         "is_prospect",
         "is_supplier",
         "is_partner",
-        "region",
-        "channel",
-        "industry",
-        "tags",
-        "owner",
+        # Related records as one drop-down each, not a link per record.
+        ("region", CompanyRelatedDropdownFilter),
+        ("channel", CompanyRelatedDropdownFilter),
+        ("industry", CompanyRelatedDropdownFilter),
+        ("tags", CompanyRelatedDropdownFilter),
+        ("owner", CompanyRelatedDropdownFilter),
         "active",
     ]
+    list_filter_submit = True
     search_fields = ["name", "email", "phone", "normalized_phone", "domain"]
     ordering = ["name", "id"]
     sortable_by = ["name", "kind_badge", "email", "organisation", "region", "owner", "active"]
-    list_per_page = 50
     autocomplete_fields = ["organisation"]
     inlines = [AddressInline, ContactInline]
     readonly_fields = ["domain", "version", "merged_into", "erased_at", "created_at", "updated_at"]
