@@ -104,6 +104,11 @@ class Order:
     pending: dict[int, Decimal] = field(default_factory=dict)  # on open returns
     delivery: Delivery | None = None
     posted_invoices: int = 0
+    done: bool = False  # delivered, invoiced and paid in full once: it stays done
+
+
+def refusal_number(order_id: int) -> str:
+    return SalesOrder.objects.values_list("number", flat=True).get(pk=order_id)
 
 
 @dataclass
@@ -343,6 +348,10 @@ class OrderToCash(CleanExample, RuleBasedStateMachine):
         model = self.model_orders[order]
         due = self.invoiceable(model)
         call = lambda: sales_orders.invoice(order, on_date=TODAY, by=self.rep)  # noqa: E731
+        if model.done:
+            refusal = assert_refused(TransitionNotAllowed, call)
+            assert refusal.detail == f"{refusal_number(order)} is done; it cannot be invoiced."
+            return multiple()
         if not due:
             assert_refused(NothingToInvoice, call)
             return multiple()
@@ -595,10 +604,27 @@ class OrderToCash(CleanExample, RuleBasedStateMachine):
             p: self.on_hand[p] - self.free(p) for p in self.on_hand
         }
 
+    def settled_in_full(self, model: Order) -> bool:
+        """Delivered and invoiced in full, and every live invoice of it paid (a credit
+        note counts as paying): what makes an order done."""
+        ordered = sum(model.ordered.values(), ZERO)
+        delivered = sum((min(model.delivered[p], q) for p, q in model.ordered.items()), ZERO)
+        invoiced = sum((min(model.invoiced[p], q) for p, q in model.ordered.items()), ZERO)
+        live = [b for b in self.bills.values() if b.order == model.pk and not b.cancelled]
+        return (
+            delivered >= ordered
+            and invoiced >= ordered
+            and bool(live)
+            and all(b.residual == 0 for b in live)
+        )
+
     @invariant()
     def orders_are_what_the_model_says(self):
         for model in self.model_orders.values():
-            lines = SalesOrder.objects.get(pk=model.pk).lines.all()
+            model.done = model.done or self.settled_in_full(model)
+            order = SalesOrder.objects.get(pk=model.pk)
+            assert (order.status == SalesOrder.Status.DONE) == model.done, order.status
+            lines = order.lines.all()
             found = {
                 ln.product_id: (ln.quantity_delivered, ln.quantity_invoiced, ln.quantity_returned)
                 for ln in lines
