@@ -19,6 +19,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
+from keel.core.admin_lists import CompanyRelatedListFilter
 from keel.core.errors import DomainError
 from keel.core.models import Company
 from keel.core.uploads import read_upload
@@ -168,7 +169,7 @@ class PeriodAdmin(ExportMixin, ModelAdmin):
     export_form_class = ExportForm
     formats = [CSV, XLSX]
     list_display = ["__str__", "fiscal_year", "number", "start", "end"]
-    list_filter = ["fiscal_year"]
+    list_filter = [("fiscal_year", CompanyRelatedListFilter)]
     search_fields = ["fiscal_year__year"]
     ordering = ["start"]
     list_select_related = ["fiscal_year"]
@@ -234,7 +235,11 @@ class JournalEntryAdmin(ExportMixin, ModelAdmin):
     """Posted entries: read-only, lines inline; "Reverse" posts the mirror entry."""
 
     list_display = ["number", "date", "journal", "ref", "state", "reverses"]
-    list_filter = ["journal", "state", ("date", admin.DateFieldListFilter)]
+    list_filter = [
+        ("journal", CompanyRelatedListFilter),
+        "state",
+        ("date", admin.DateFieldListFilter),
+    ]
     search_fields = ["number", "ref"]
     ordering = ["-date", "-id"]
     list_select_related = ["journal", "reverses"]

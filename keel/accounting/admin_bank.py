@@ -18,6 +18,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
+from keel.core.admin_lists import CompanyRelatedListFilter
 from keel.core.admin_steps import StepFormMixin
 from keel.core.errors import DomainError
 from keel.core.models import Company
@@ -75,7 +76,7 @@ class BankStatementAdmin(StepFormMixin, ExportMixin, SimpleHistoryAdmin, ModelAd
     export_form_class = ExportForm
     formats = [CSV, XLSX]
     list_display = ["name", "journal", "date", "format", "status", "balance_end"]
-    list_filter = ["journal", "status", "format"]
+    list_filter = [("journal", CompanyRelatedListFilter), "status", "format"]
     search_fields = ["name", "file_name"]
     ordering = ["-date", "-id"]
     list_select_related = ["journal"]

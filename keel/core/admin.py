@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action, display
 
+from .admin_lists import CompanyRelatedListFilter
 from .errors import DomainError, InvalidInput
 from .http import check_target
 from .models import (
@@ -190,7 +191,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "delivered_at",
         "last_error",
     ]
-    list_filter = ["status", "subscription"]
+    list_filter = ["status", ("subscription", CompanyRelatedListFilter)]
     list_select_related = ["event", "subscription"]
     search_fields = ["event__topic", "last_error"]
     inlines = [WebhookAttemptInline]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -97,9 +98,9 @@ def share_label_badges() -> None:
     unfold_list.display_for_label = display_for_label
 
 
-class CompanyRelatedDropdownFilter(RelatedDropdownFilter):
-    """A list filter's related records (owner, region, tag…) as one drop-down, and only
-    those of the user's company: Django's own filter offers every company's."""
+class CompanyChoices:
+    """A related-record list filter offering only the user's company's records (Django's
+    own offers every company's: another company's warehouses, journals, users...)."""
 
     def field_choices(self, field, request, model_admin):
         company_id = getattr(request.user, "company_id", None)
@@ -111,3 +112,12 @@ class CompanyRelatedDropdownFilter(RelatedDropdownFilter):
             ordering=self.field_admin_ordering(field, request, model_admin),
             limit_choices_to={"company_id": company_id},
         )
+
+
+class CompanyRelatedDropdownFilter(CompanyChoices, RelatedDropdownFilter):
+    """A list filter's related records (owner, region, tag…) as one drop-down, and only
+    those of the user's company."""
+
+
+class CompanyRelatedListFilter(CompanyChoices, admin.RelatedFieldListFilter):
+    """Django's list of links to filter by a related record, only the user's company's."""

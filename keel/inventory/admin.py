@@ -18,6 +18,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
+from keel.core.admin_lists import CompanyRelatedListFilter
 from keel.core.admin_steps import StepRecordAdmin
 from keel.core.api.views import company_of
 from keel.core.errors import DomainError
@@ -88,7 +89,7 @@ class WarehouseAdmin(ExportableAdmin):
 @admin.register(Location)
 class LocationAdmin(ExportableAdmin):
     list_display = ["full_name", "usage", "warehouse", "allow_negative", "active"]
-    list_filter = ["usage", "warehouse", "active"]
+    list_filter = ["usage", ("warehouse", CompanyRelatedListFilter), "active"]
     search_fields = ["full_name"]
     list_select_related = ["warehouse"]
     fields = ["name", "parent", "usage", "allow_negative", "full_name", "warehouse", "active"]
@@ -215,7 +216,12 @@ class TransferAdmin(StepRecordAdmin):
         "scheduled_date",
         "status_badge",
     ]
-    list_filter = ["kind", "status", "warehouse", ("scheduled_date", admin.DateFieldListFilter)]
+    list_filter = [
+        "kind",
+        "status",
+        ("warehouse", CompanyRelatedListFilter),
+        ("scheduled_date", admin.DateFieldListFilter),
+    ]
     search_fields = ["number", "partner__name", "note"]
     list_select_related = ["partner", "source", "destination", "warehouse"]
     ordering = ["-scheduled_date", "-id"]
@@ -400,7 +406,11 @@ class StockLevelAdmin(ReadOnly, ExportMixin, ModelAdmin):
         "incoming",
         "outgoing",
     ]
-    list_filter = ["location__warehouse", "location", "product__category"]
+    list_filter = [
+        ("location__warehouse", CompanyRelatedListFilter),
+        ("location", CompanyRelatedListFilter),
+        ("product__category", CompanyRelatedListFilter),
+    ]
     search_fields = ["product__name", "product__sku", "lot__name", "location__full_name"]
     list_select_related = ["product", "location", "lot"]
     export_form_class = ExportForm
@@ -420,7 +430,7 @@ class ReplenishmentRuleAdmin(ExportableAdmin):
     one rule per product and warehouse, a stale edit refused)."""
 
     list_display = ["product", "warehouse", "minimum", "maximum", "lead_days", "active"]
-    list_filter = ["warehouse", "active"]
+    list_filter = [("warehouse", CompanyRelatedListFilter), "active"]
     search_fields = ["product__name", "product__sku"]
     list_select_related = ["product", "warehouse"]
     form = SeenVersionForm
@@ -465,7 +475,7 @@ class PutawayRuleAdmin(ExportableAdmin):
     service (one of product and category, a location under the warehouse's stock)."""
 
     list_display = ["warehouse", "product", "category", "location", "active"]
-    list_filter = ["warehouse", "active"]
+    list_filter = [("warehouse", CompanyRelatedListFilter), "active"]
     search_fields = ["product__name", "product__sku", "category__full_name"]
     list_select_related = ["warehouse", "product", "category", "location"]
     form = SeenVersionForm

@@ -6,10 +6,11 @@ from django.contrib import admin
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import RangeDateTimeFilter, RelatedDropdownFilter
+from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
+from keel.core.admin_lists import CompanyRelatedDropdownFilter
 from keel.core.selectors import default_company
 
 from ..models import Activity, SalesTarget
@@ -41,7 +42,7 @@ class ActivityAdmin(ScopedAdminMixin, ExportMixin, ModelAdmin):
     list_display = ["subject", "kind", "about_label", "assignee", "due_at", "done_badge"]
     list_filter = [
         "kind",
-        ("assignee", RelatedDropdownFilter),
+        ("assignee", CompanyRelatedDropdownFilter),
         ("due_at", RangeDateTimeFilter),
         ("done_at", admin.EmptyFieldListFilter),
     ]
@@ -114,7 +115,7 @@ class SalesTargetAdmin(ExportMixin, ModelAdmin):
     export_form_class = ExportForm
     resource_classes = [SalesTargetResource]
     list_display = ["user", "period_start", "period_end", "amount", "currency"]
-    list_filter = [("user", RelatedDropdownFilter), "period_start"]
+    list_filter = [("user", CompanyRelatedDropdownFilter), "period_start"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     ordering = ["-period_start", "user"]
     list_select_related = ["user"]

@@ -23,7 +23,11 @@ from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from keel.core.admin import ReadOnlyAdmin, run_service
-from keel.core.admin_lists import CompanyRelatedDropdownFilter, ListPageMixin
+from keel.core.admin_lists import (
+    CompanyRelatedDropdownFilter,
+    CompanyRelatedListFilter,
+    ListPageMixin,
+)
 from keel.core.errors import DomainError
 from keel.core.selectors import default_company
 from keel.core.versioned_forms import FIELD as SEEN_VERSION
@@ -316,7 +320,7 @@ class ScoringRuleAdmin(RulesAdmin):
 @admin.register(AssignmentRule)
 class AssignmentRuleAdmin(RulesAdmin):
     list_display = ["name", "priority", "region", "method", "capacity", "last_assigned", "active"]
-    list_filter = ["method", "active", "region"]
+    list_filter = ["method", "active", ("region", CompanyRelatedListFilter)]
     list_select_related = ["region", "last_assigned"]
     search_fields = ["name"]
     ordering = ["priority", "id"]
