@@ -119,13 +119,12 @@ def edit_order(request, order_id: int):
     orders.update_draft and shows its refusals at the field, the input kept."""
     order = _order(request, order_id)
     back = reverse("admin:purchasing_purchaseorder_change", args=[order.pk])
-    if request.method == "GET" and order.status != order.Status.DRAFT:
-        messages.error(
-            request,
-            f"{order} is {order.get_status_display().lower()}; only a draft purchase order "
-            "can be changed.",
-        )
-        return redirect(back)
+    if request.method == "GET":
+        try:
+            orders.require_draft(order)
+        except DomainError as refused:
+            messages.error(request, refused.detail)
+            return redirect(back)
     line_kwargs = {"form_kwargs": {"company_id": order.company_id}, "prefix": "lines"}
     if request.method == "POST":
         form = DraftOrderForm(request.POST, instance=order)

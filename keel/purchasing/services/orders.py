@@ -183,6 +183,16 @@ def _order_lines(
     return records
 
 
+def require_draft(order: PurchaseOrder) -> None:
+    """Only a draft changes: what was sent to approval or to the vendor stays as sent."""
+    if order.status != Status.DRAFT:
+        raise OrderNotEditable(
+            f"{order} is {order.get_status_display().lower()}; only a draft purchase order "
+            "can be changed.",
+            field="status",
+        )
+
+
 @atomic_service
 def update_draft(
     order_id: int,
@@ -199,12 +209,7 @@ def update_draft(
     takes the vendor's). Only a draft changes: what was sent to approval or to the
     vendor stays as sent. A stale `version` is refused."""
     order = _lock(order_id)
-    if order.status != Status.DRAFT:
-        raise OrderNotEditable(
-            f"{order} is {order.get_status_display().lower()}; only a draft purchase order "
-            "can be changed.",
-            field="status",
-        )
+    require_draft(order)
     if version is not None and int(version) != order.version:
         raise StaleRecord(
             f"{order} was changed by someone else since you opened it (version "
